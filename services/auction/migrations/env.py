@@ -1,0 +1,6 @@
+from alembic import context
+
+from services.auction.adapters.orm import metadata
+from shared.db.migrate import run_env
+
+run_env(context, metadata)

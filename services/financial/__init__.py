@@ -1,0 +1,1 @@
+"""capreg financial services: bid guarantees and auction settlement."""

@@ -1,0 +1,15 @@
+"""`python -m services.financial`: serve the financial API (with its relay and consumers) with uvicorn."""
+
+import uvicorn
+
+from services.financial.config import Settings
+from services.financial.entrypoints.http.app import create_app
+
+
+def main() -> None:
+    settings = Settings()
+    uvicorn.run(create_app(settings), host=settings.http_host, port=settings.http_port, log_config=None)
+
+
+if __name__ == "__main__":
+    main()

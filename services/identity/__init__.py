@@ -1,0 +1,1 @@
+"""capreg identity: KYC, credentials, OAuth 2."""

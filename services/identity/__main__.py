@@ -1,0 +1,15 @@
+"""`python -m services.identity`: serve the identity API (with its relay and consumers) with uvicorn."""
+
+import uvicorn
+
+from services.identity.config import Settings
+from services.identity.entrypoints.http.app import create_app
+
+
+def main() -> None:
+    settings = Settings()
+    uvicorn.run(create_app(settings), host=settings.http_host, port=settings.http_port, log_config=None)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""capreg registry: entities, accounts, representatives, the serial-number ledger."""

@@ -1,0 +1,1 @@
+"""capreg transfers: the §95921 transfer workflow."""

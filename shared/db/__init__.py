@@ -1,0 +1,1 @@
+"""Engine factory, metadata conventions, the infrastructure tables and the unit of work."""

@@ -1,0 +1,1 @@
+"""What every service's HTTP edge shares: error mapping, request context, health endpoints."""

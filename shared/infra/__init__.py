@@ -1,0 +1,1 @@
+"""Starting the real parts locally: embedded PostgreSQL and the tansu Kafka-protocol broker."""

@@ -1,0 +1,1 @@
+"""Envelope, transactional outbox and relay, idempotent consumer with dead-lettering, bus epochs."""

@@ -1,0 +1,1 @@
+"""Test harness: real PostgreSQL and a real Kafka-protocol broker, services served over real HTTP."""
