@@ -30,7 +30,7 @@ SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
     Topic.IDENTITY_INDIVIDUALS: ("registry", "auction"),
     Topic.IDENTITY_CREDENTIALS: ("registry", "transfers", "auction", "financial"),
     Topic.REGISTRY_ENTITIES: ("transfers", "auction", "financial"),
-    Topic.REGISTRY_ACCOUNTS: ("transfers", "auction", "financial"),
+    Topic.REGISTRY_ACCOUNTS: ("identity", "transfers", "auction", "financial"),
     Topic.REGISTRY_LEDGER: ("transfers", "auction", "financial"),
     Topic.REGISTRY_LEDGER_COMMANDS: ("registry",),
     Topic.TRANSFERS: ("registry",),

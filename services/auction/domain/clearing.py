@@ -130,7 +130,8 @@ def _joint_pool(auction: JointAuction, kind: PoolKind, book: PoolBook, bidders: 
         check_quantity(limit, f"{kind}.purchase_limits.{bidder_id}")
     with_limits = [replace(bidder, purchase_limit=book.purchase_limits.get(bidder.id, bidder.purchase_limit))
                    for bidder in bidders]
-    return PoolAuction(kind, auction.reserve_price, auction.exchange_rate, book.offers, with_limits, book.bids)
+    return PoolAuction(kind, auction.reserve_price, auction.exchange_rate, book.offers, with_limits,
+                       book.bids)
 
 
 def _guarantee_uses(bidders: Mapping[str, Bidder], guarantees: Mapping[str, int],
@@ -140,7 +141,7 @@ def _guarantee_uses(bidders: Mapping[str, Bidder], guarantees: Mapping[str, int]
         GuaranteeUse(
             bidder_id=bidder_id,
             currency=bidder.currency,
-            guarantee=bidder.bid_guarantee,
+            guarantee=from_cents(to_cents(bidder.bid_guarantee)),
             guarantee_usd=from_cents(guarantees[bidder_id]),
             current_cost_usd=from_cents(guarantees[bidder_id] - remaining[bidder_id]),
             remaining_for_advance_usd=from_cents(remaining[bidder_id]),
@@ -231,7 +232,9 @@ def _awards(filled: Fill, bidders: Mapping[str, Bidder], cad_per_usd: Decimal) -
         bidder = bidders[bidder_id]
         quantity = filled.awards[bidder_id]
         cost = quantity * price
-        cost_cad = from_cents(usd_to_cad_cents(cost, cad_per_usd)) if bidder.currency is Currency.CAD else None
+        cost_cad = None
+        if bidder.currency is Currency.CAD:
+            cost_cad = from_cents(usd_to_cad_cents(cost, cad_per_usd))
         awards.append(Award(bidder_id, bidder.name, bidder.jurisdiction, bidder.currency,
                             quantity, from_cents(cost), cost_cad))
     return tuple(awards)

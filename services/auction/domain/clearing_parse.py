@@ -111,7 +111,8 @@ def _bidders(value: object, kinds: tuple[PoolKind, ...]) -> tuple[list[Bidder], 
         path = f"bidders[{index}]"
         entry = _object(item, path)
         _only_keys(entry, _BIDDER_KEYS, path)
-        limits = _purchase_limits(_field(entry, "purchase_limit", path + "."), kinds, path + ".purchase_limit")
+        limits = _purchase_limits(_field(entry, "purchase_limit", path + "."), kinds,
+                                  path + ".purchase_limit")
         bidder = Bidder(
             id=_string(_field(entry, "id", path + "."), path + ".id"),
             name=_string(_field(entry, "name", path + "."), path + ".name"),
