@@ -14,3 +14,5 @@ __all__ = ["ALL_TOPICS", "DEAD_LETTER_SUFFIX", "SUBSCRIPTIONS", "Event", "Topic"
 # import every contract module so the registry knows each event type
 from shared.contracts import identity as _identity  # noqa: E402,F401
 from shared.contracts import registry as _registry  # noqa: E402,F401
+from shared.contracts import auction as _auction  # noqa: E402,F401
+from shared.contracts import financial as _financial  # noqa: E402,F401

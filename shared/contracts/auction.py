@@ -1,0 +1,91 @@
+"""Events published by the auction service (§95912). Amounts are decimal strings with a currency."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from shared.contracts.base import Event
+from shared.contracts.topics import Topic
+
+
+class Money(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    amount: str  # Decimal as string, whole cents
+    currency: Literal["USD", "CAD"]
+
+
+class AuctionScheduled(Event):
+    """The notice (§95912(c)) was published."""
+
+    TOPIC = Topic.AUCTION
+    EVENT_TYPE = "auction.AuctionScheduled"
+
+    auction_id: str
+    auction_date: date
+    bidding_opens_at: datetime
+    bidding_closes_at: datetime
+    jurisdictions: list[str]
+    guarantee_deadline: date  # §95912(h): at least 12 days before
+    reserve_price_usd: str
+
+    def aggregate_id(self) -> str:
+        return self.auction_id
+
+
+class BidderApproved(Event):
+    """An entity approved to participate (§95912(e)); confidential: consumed by financial only."""
+
+    TOPIC = Topic.AUCTION
+    EVENT_TYPE = "auction.BidderApproved"
+
+    auction_id: str
+    entity_id: str
+    jurisdiction: str
+    currency: Literal["USD", "CAD"]
+
+    def aggregate_id(self) -> str:
+        return self.auction_id
+
+
+class Award(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    entity_id: str
+    current_quantity: int
+    advance_quantity: int
+    currency: Literal["USD", "CAD"]
+    cost: Money  # in the bidder's currency at the auction exchange rate
+    destination_account: str  # holding (or compliance where the holding limit requires, §95912(i)(4))
+
+
+class ConsignorSale(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    entity_id: str
+    quantity: int
+    proceeds: Money
+
+
+class AuctionCertified(Event):
+    """The executive officer certified the results (§95912(i)); settlement may start."""
+
+    TOPIC = Topic.AUCTION
+    EVENT_TYPE = "auction.AuctionCertified"
+
+    auction_id: str
+    certified_at: datetime
+    current_settlement_price_usd: str
+    advance_settlement_price_usd: str | None
+    exchange_rate_cad_per_usd: str
+    payment_due_on: date  # §95912(i)(3): seven days
+    awards: list[Award]
+    consignor_sales: list[ConsignorSale]
+    sold_by_jurisdiction: dict[str, int]
+    auction_holding_accounts: dict[str, str]  # jurisdiction -> auction holding account number
+
+    def aggregate_id(self) -> str:
+        return self.auction_id
