@@ -16,7 +16,8 @@ class RequestContext:
     causation_id: str | None = None
 
 
-_current: ContextVar[RequestContext] = ContextVar("capreg_request_context", default=RequestContext())
+_DEFAULT = RequestContext()
+_current: ContextVar[RequestContext] = ContextVar("capreg_request_context", default=_DEFAULT)
 
 
 def current_context() -> RequestContext:

@@ -12,7 +12,7 @@ __all__ = ["ALL_TOPICS", "DEAD_LETTER_SUFFIX", "SUBSCRIPTIONS", "Event", "Topic"
            "registered_events"]
 
 # import every contract module so the registry knows each event type
-from shared.contracts import identity as _identity  # noqa: E402,F401
-from shared.contracts import registry as _registry  # noqa: E402,F401
-from shared.contracts import auction as _auction  # noqa: E402,F401
-from shared.contracts import financial as _financial  # noqa: E402,F401
+from shared.contracts import auction as _auction  # noqa: F401
+from shared.contracts import financial as _financial  # noqa: F401
+from shared.contracts import identity as _identity  # noqa: F401
+from shared.contracts import registry as _registry  # noqa: F401

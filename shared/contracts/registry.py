@@ -142,7 +142,7 @@ class _LedgerEvent(Event):
     TOPIC = Topic.REGISTRY_LEDGER
 
     def aggregate_id(self) -> str:
-        return getattr(self, "request_id", None) or getattr(self, "move_id", "ledger")
+        return str(getattr(self, "request_id", None) or getattr(self, "move_id", "ledger"))
 
 
 class InstrumentsReserved(_LedgerEvent):

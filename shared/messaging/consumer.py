@@ -96,7 +96,7 @@ class IdempotentConsumer:
             if client is not None:
                 try:
                     await client.stop()
-                except Exception:  # noqa: BLE001 - may be talking to a dead broker
+                except Exception:
                     log.debug("consumer %s: client stop failed", self.group, exc_info=True)
 
     async def _run_epoch(self) -> None:
@@ -152,7 +152,7 @@ class IdempotentConsumer:
                 try:
                     await self._apply(handler, event, envelope, record.topic)
                     return
-                except Exception as exc:  # noqa: BLE001 - retried, then dead-lettered, never swallowed
+                except Exception as exc:
                     last_error = exc
                     span.record_exception(exc)
                     log.warning("consumer %s: handler failed (attempt %d): %r", self.group, attempt, exc)

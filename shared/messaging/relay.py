@@ -134,7 +134,7 @@ class OutboxRelay:
                         await asyncio.sleep(5)
             except asyncio.CancelledError:
                 raise
-            except Exception as exc:  # noqa: BLE001 - polling still works without notifications
+            except Exception as exc:
                 log.info("relay: LISTEN unavailable (%s)", exc)
                 await asyncio.sleep(2)
 
@@ -157,7 +157,7 @@ class OutboxRelay:
         if producer is not None:
             try:
                 await producer.stop()
-            except Exception:  # noqa: BLE001 - it may be talking to a dead broker
+            except Exception:
                 log.debug("relay: producer stop failed", exc_info=True)
 
     # -- epochs and confirmation --------------------------------------------------------------

@@ -41,7 +41,7 @@ def docker_available() -> bool:
 
         docker.from_env(timeout=2).ping()
         return True
-    except Exception:  # noqa: BLE001 - any failure means "no daemon"
+    except Exception:
         return False
 
 

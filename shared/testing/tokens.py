@@ -31,7 +31,7 @@ class TestIssuer:
         self.keys = self.keys[:1]
 
     def jwks(self) -> dict[str, Any]:
-        return KeySet(self.keys).as_dict(private=False)  # type: ignore[arg-type]
+        return dict(KeySet(self.keys).as_dict(private=False))  # type: ignore[arg-type]
 
     def app(self) -> FastAPI:
         app = FastAPI()
