@@ -91,6 +91,7 @@ class ServiceRuntime:
         await self._load_revocations()
         if not s.run_background:
             return
+        self._tasks.append(asyncio.create_task(self.epochs.watch(s.bus_check_seconds), name=f"{self.name}-epochs"))
         self.relay = OutboxRelay(
             engine=self.engine,
             tables=self.tables,

@@ -86,6 +86,30 @@ class AuctionCertified(Event):
     consignor_sales: list[ConsignorSale]
     sold_by_jurisdiction: dict[str, int]
     auction_holding_accounts: dict[str, str]  # jurisdiction -> auction holding account number
+    # Additive (financial): the part of sold_by_jurisdiction sold in the Advance Auction, so each
+    # jurisdiction's proceeds are priced per pool (§95912(i)(3)(C)); empty = everything was Current.
+    sold_by_jurisdiction_advance: dict[str, int] = {}
+
+    def aggregate_id(self) -> str:
+        return self.auction_id
+
+
+class BiddingWindowRescheduled(Event):
+    """The executive officer rescheduled the bidding window (§95912(j)(2)-(3)).
+
+    Consumed by financial: bid guarantees are kept for the rescheduled window and may not be
+    amended, and no new guarantee is accepted for it (§95912(j)(3)(B)-(D)).
+    """
+
+    TOPIC = Topic.AUCTION
+    EVENT_TYPE = "auction.BiddingWindowRescheduled"
+
+    auction_id: str
+    auction_date: date
+    bidding_opens_at: datetime
+    bidding_closes_at: datetime
+    rescheduled_at: datetime
+    reason: str | None = None
 
     def aggregate_id(self) -> str:
         return self.auction_id

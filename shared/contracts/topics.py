@@ -29,7 +29,7 @@ EPOCH_TOPIC = "capreg.bus-epoch"
 SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
     Topic.IDENTITY_INDIVIDUALS: ("registry", "auction"),
     Topic.IDENTITY_CREDENTIALS: ("registry", "transfers", "auction", "financial"),
-    Topic.REGISTRY_ENTITIES: ("transfers", "auction", "financial"),
+    Topic.REGISTRY_ENTITIES: ("transfers", "auction"),
     Topic.REGISTRY_ACCOUNTS: ("identity", "transfers", "auction", "financial"),
     Topic.REGISTRY_LEDGER: ("transfers", "auction", "financial"),
     Topic.REGISTRY_LEDGER_COMMANDS: ("registry",),

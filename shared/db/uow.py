@@ -38,6 +38,7 @@ class SqlAlchemyUnitOfWork:
         self._session: AsyncSession | None = None
         self._committed = False
         self.published: list[Envelope] = []
+        self._outbox_rows = []
 
     @property
     def session(self) -> AsyncSession:
@@ -50,6 +51,7 @@ class SqlAlchemyUnitOfWork:
         await self._session.begin()
         self._committed = False
         self.published = []
+        self._outbox_rows: list[dict[str, Any]] = []
         self._on_open()
         return self
 
@@ -70,7 +72,17 @@ class SqlAlchemyUnitOfWork:
             await session.close()
             self._session = None
 
+    async def flush_outbox(self) -> None:
+        """Write the buffered events into the outbox (one statement), still inside the transaction."""
+        if self._outbox_rows:
+            rows, self._outbox_rows = self._outbox_rows, []
+            await self.session.execute(self.tables.outbox.insert(), rows)
+
     async def commit(self) -> None:
+        await self.flush_outbox()
+        if self.published:
+            # wakes the relay at commit time (NOTIFY is transactional)
+            await self.session.execute(text("SELECT pg_notify('capreg_outbox', '')"))
         await self.session.commit()
         self._committed = True
 
@@ -92,19 +104,16 @@ class SqlAlchemyUnitOfWork:
             traceparent=current_traceparent(),
             payload=event.model_dump(mode="json"),
         )
-        outbox = self.tables.outbox
-        await self.session.execute(
-            outbox.insert().values(
-                event_id=envelope.event_id,
-                topic=event.TOPIC,
-                message_key=envelope.aggregate_id,
-                event_type=envelope.event_type,
-                envelope=envelope.model_dump(mode="json"),
-                created_at=envelope.occurred_at,
-            )
+        self._outbox_rows.append(
+            {
+                "event_id": envelope.event_id,
+                "topic": str(event.TOPIC),
+                "message_key": envelope.aggregate_id,
+                "event_type": envelope.event_type,
+                "envelope": envelope.model_dump(mode="json"),
+                "created_at": envelope.occurred_at,
+            }
         )
-        # wakes the relay at commit time (NOTIFY is transactional)
-        await self.session.execute(text("SELECT pg_notify('capreg_outbox', '')"))
         self.published.append(envelope)
         return envelope
 

@@ -66,6 +66,17 @@ class EpochMonitor:
     def forget(self) -> None:
         self._cached = None
 
+    async def watch(self, interval: float) -> None:
+        """Keep the cached epoch fresh in the background so readers never wait on the broker."""
+        loop = asyncio.get_running_loop()
+        while True:
+            try:
+                epoch = await self.current()
+                self._cached = (loop.time(), epoch)
+            except BrokerUnavailable as exc:
+                log.info("bus: epoch check failed: %s", exc)
+            await asyncio.sleep(interval)
+
     async def _read_marker(self) -> str | None:
         consumer = AIOKafkaConsumer(
             bootstrap_servers=self.bootstrap,

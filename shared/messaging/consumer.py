@@ -100,7 +100,7 @@ class IdempotentConsumer:
                     log.debug("consumer %s: client stop failed", self.group, exc_info=True)
 
     async def _run_epoch(self) -> None:
-        self._epoch = await self.epochs.cached(self.epoch_check_seconds)
+        self._epoch = await self.epochs.cached(self.epoch_check_seconds * 3)
         consumer = AIOKafkaConsumer(
             *self.topics,
             bootstrap_servers=self.bootstrap,
@@ -122,15 +122,78 @@ class IdempotentConsumer:
             if consumer.assignment():
                 self.ready.set()
             for tp, records in batch.items():
-                for record in records:
-                    await self._process(record)
+                if not await self._process_together(records):
+                    for record in records:
+                        await self._process(record)
                 await consumer.commit({tp: records[-1].offset + 1})
             if loop.time() - last_check >= self.epoch_check_seconds:
                 last_check = loop.time()
-                epoch = await self.epochs.cached(self.epoch_check_seconds)
+                epoch = await self.epochs.cached(self.epoch_check_seconds * 3)
                 if epoch != self._epoch:
                     log.warning("consumer %s: broker epoch changed; rebuilding from earliest", self.group)
                     return
+
+    async def _process_together(self, records: list[ConsumerRecord[Any, Any]]) -> bool:
+        """Apply a partition's batch in one transaction (one inbox row per event).
+
+        Returns False, with nothing applied, if any record is poison or any handler fails: the
+        caller then processes the records one by one, in order, with retries and dead-lettering.
+        """
+        if len(records) < 2:
+            return False
+        decoded = []
+        for record in records:
+            try:
+                decoded.append((record, *self._decode(record)))
+            except PoisonMessage:
+                return False
+        token = set_context(RequestContext(actor="event:batch"))
+        try:
+            uow = self.uow_factory()
+            async with uow:
+                applied = 0
+                for record, envelope, event in decoded:
+                    handler = self.handlers.get(envelope.event_type)
+                    if handler is None:
+                        continue
+                    set_context(
+                        RequestContext(
+                            actor=f"event:{envelope.producer}",
+                            correlation_id=envelope.correlation_id,
+                            causation_id=str(envelope.event_id),
+                        )
+                    )
+                    if await self._claim(uow, envelope, record.topic):
+                        await handler(event, envelope, uow)
+                        applied += 1
+                await uow.commit()
+            _consumed.add(applied, {"group": self.group})
+            return True
+        except Exception as exc:  # noqa: BLE001 - the batch is rolled back and retried record by record
+            log.info("consumer %s: batch of %d falls back to one by one: %r", self.group, len(records), exc)
+            return False
+        finally:
+            reset_context(token)
+
+    async def _claim(self, uow: SqlAlchemyUnitOfWork, envelope: Envelope, topic: str) -> bool:
+        """Insert the inbox row; False when this event was already applied (a redelivery)."""
+        inbox = uow.tables.inbox
+        inserted = await uow.session.execute(
+            insert(inbox)
+            .values(
+                event_id=envelope.event_id,
+                consumer=self.group,
+                topic=topic,
+                event_type=envelope.event_type,
+                processed_at=uow.clock.now(),
+            )
+            .on_conflict_do_nothing()
+            .returning(inbox.c.event_id)
+        )
+        if inserted.first() is None:
+            _duplicates.add(1, {"group": self.group})
+            return False
+        return True
 
     async def _process(self, record: ConsumerRecord[Any, Any]) -> None:
         try:
@@ -187,21 +250,7 @@ class IdempotentConsumer:
         try:
             uow = self.uow_factory()
             async with uow:
-                inbox = uow.tables.inbox
-                inserted = await uow.session.execute(
-                    insert(inbox)
-                    .values(
-                        event_id=envelope.event_id,
-                        consumer=self.group,
-                        topic=topic,
-                        event_type=envelope.event_type,
-                        processed_at=uow.clock.now(),
-                    )
-                    .on_conflict_do_nothing()
-                    .returning(inbox.c.event_id)
-                )
-                if inserted.first() is None:
-                    _duplicates.add(1, {"group": self.group})
+                if not await self._claim(uow, envelope, topic):
                     return  # already applied: a redelivery has no second effect
                 await handler(event, envelope, uow)
                 await uow.commit()

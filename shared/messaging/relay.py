@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections import defaultdict
 from datetime import timedelta
@@ -68,6 +69,7 @@ class OutboxRelay:
         self._producer: AIOKafkaProducer | None = None
         self._epoch: str | None = None
         self._wake = asyncio.Event()
+        self._publish_lock = asyncio.Lock()
         self._stopping = False
         self.backoff_max = 5.0
 
@@ -106,20 +108,32 @@ class OutboxRelay:
                 await lock_conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _RELAY_LOCK_KEY})
 
     async def _loop(self) -> None:
-        loop = asyncio.get_running_loop()
-        last_check = 0.0
+        await self._check_epoch()
+        maintenance = asyncio.create_task(self._maintain())
+        try:
+            while not self._stopping:
+                if maintenance.done():
+                    maintenance.result()  # re-raise its failure: the caller backs off and restarts
+                async with self._publish_lock:
+                    sent = await self.publish_batch()
+                if sent == 0:
+                    self._wake.clear()
+                    try:
+                        await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds * 20)
+                    except TimeoutError:
+                        pass
+        finally:
+            maintenance.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await maintenance
+
+    async def _maintain(self) -> None:
+        """Off the publishing path: watch the broker epoch and confirm consumed rows."""
         while not self._stopping:
-            if loop.time() - last_check >= self.epoch_check_seconds:
+            await asyncio.sleep(self.epoch_check_seconds)
+            async with self._publish_lock:
                 await self._check_epoch()
-                await self._confirm()
-                last_check = loop.time()
-            sent = await self.publish_batch()
-            if sent == 0:
-                self._wake.clear()
-                try:
-                    await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds * 20)
-                except TimeoutError:
-                    pass
+            await self._confirm()
 
     async def _listen_for_notifications(self) -> None:
         """LISTEN for commits that wrote outbox rows, so idle latency stays low without busy polling."""
@@ -162,7 +176,7 @@ class OutboxRelay:
 
     # -- epochs and confirmation --------------------------------------------------------------
     async def _check_epoch(self) -> None:
-        epoch = await self.epochs.cached(self.epoch_check_seconds)
+        epoch = await self.epochs.cached(self.epoch_check_seconds * 3)
         if self._epoch is None or epoch != self._epoch:
             if self._epoch is not None:
                 log.warning("relay: broker epoch changed %s -> %s; republishing unconfirmed", self._epoch, epoch)
