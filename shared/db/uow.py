@@ -38,7 +38,7 @@ class SqlAlchemyUnitOfWork:
         self._session: AsyncSession | None = None
         self._committed = False
         self.published: list[Envelope] = []
-        self._outbox_rows = []
+        self._outbox_rows: list[dict[str, Any]] = []
 
     @property
     def session(self) -> AsyncSession:
@@ -51,7 +51,7 @@ class SqlAlchemyUnitOfWork:
         await self._session.begin()
         self._committed = False
         self.published = []
-        self._outbox_rows: list[dict[str, Any]] = []
+        self._outbox_rows = []
         self._on_open()
         return self
 

@@ -169,7 +169,7 @@ class IdempotentConsumer:
                 await uow.commit()
             _consumed.add(applied, {"group": self.group})
             return True
-        except Exception as exc:  # noqa: BLE001 - the batch is rolled back and retried record by record
+        except Exception as exc:
             log.info("consumer %s: batch of %d falls back to one by one: %r", self.group, len(records), exc)
             return False
         finally:
