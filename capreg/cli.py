@@ -58,7 +58,7 @@ def _audit_verify(args: argparse.Namespace) -> int:
 
 
 def _outbox_replay(args: argparse.Namespace) -> int:
-    from capreg.tools import replay_outbox
+    from capreg.outbox import replay_outbox
 
     return asyncio.run(replay_outbox(args.service, args.since))
 
