@@ -73,6 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
     up.add_argument("--database-url", help="external PostgreSQL (maintenance DB URL) instead of embedded")
     up.add_argument("--kafka", help="external Kafka bootstrap servers instead of the embedded broker")
     up.add_argument("--broker-port", type=int, default=19092)
+    up.add_argument("--port-offset", type=int, default=0, help="shift every service port (8101-8105) by N")
     up.add_argument("--no-demo", action="store_true", help="do not load demo data")
     up.add_argument("--exit-when-ready", action="store_true", help="stop again once everything is healthy")
     up.set_defaults(func=_dev_up)

@@ -42,6 +42,7 @@ class DevStack:
     external_database: str | None = None
     external_kafka: str | None = None
     broker_port: int = 19092
+    port_offset: int = 0
     demo: bool = True
     exit_when_ready: bool = False
     pg: EmbeddedPostgres | None = None
@@ -56,9 +57,16 @@ class DevStack:
             external_database=args.database_url,
             external_kafka=args.kafka,
             broker_port=args.broker_port,
+            port_offset=args.port_offset,
             demo=not args.no_demo,
             exit_when_ready=args.exit_when_ready,
         )
+
+    def port(self, spec: ServiceSpec) -> int:
+        return spec.port + self.port_offset
+
+    def url(self, spec: ServiceSpec) -> str:
+        return f"http://127.0.0.1:{self.port(spec)}"
 
     # -- parts ---------------------------------------------------------------------------------
     def _say(self, message: str) -> None:
@@ -99,12 +107,12 @@ class DevStack:
 
     def service_env(self, spec: ServiceSpec, database_url: str, bootstrap: str) -> dict[str, str]:
         p = spec.env_prefix
-        identity = f"http://127.0.0.1:{SERVICES[0].port}"
+        identity = self.url(SERVICES[0])
         env = {
             **os.environ,
             f"{p}DATABASE_URL": database_url,
             f"{p}KAFKA_BOOTSTRAP": bootstrap,
-            f"{p}HTTP_PORT": str(spec.port),
+            f"{p}HTTP_PORT": str(self.port(spec)),
             f"{p}IDENTITY_URL": identity,
             f"{p}JWT_ISSUER": identity,
             f"{p}ALLOW_CLOCK_CONTROL": "true",
@@ -116,8 +124,11 @@ class DevStack:
         logs = self.data_dir / "logs"
         logs.mkdir(parents=True, exist_ok=True)
         for spec in SERVICES:
-            if port_open(spec.port):
-                raise SystemExit(f"capreg: port {spec.port} for {spec.name} is taken; is another stack running?")
+            if port_open(self.port(spec)):
+                raise SystemExit(
+                    f"capreg: port {self.port(spec)} for {spec.name} is taken; is another stack running? "
+                    "(--port-offset N moves every service's port)"
+                )
             log = open(logs / f"{spec.name}.log", "ab")  # noqa: SIM115 - owned by the child's lifetime
             self.children[spec.name] = subprocess.Popen(  # noqa: S603 - our own interpreter and module
                 [sys.executable, "-m", f"services.{spec.name}"],
@@ -136,7 +147,7 @@ class DevStack:
                     if child.poll() is not None:
                         raise SystemExit(f"capreg: {name} exited ({child.returncode}); see its log")
                     with contextlib.suppress(httpx.HTTPError):
-                        if client.get(f"http://127.0.0.1:{spec.port}/readyz").status_code == 200:
+                        if client.get(f"{self.url(spec)}/readyz").status_code == 200:
                             del pending[name]
                 time.sleep(0.2)
         if pending:
@@ -148,14 +159,14 @@ class DevStack:
             return
         from capreg.demo import load_demo
 
-        summary = load_demo({s.name: f"http://127.0.0.1:{s.port}" for s in SERVICES})
+        summary = load_demo({s.name: self.url(s) for s in SERVICES})
         marker.write_text(summary)
         self._say("demo data loaded:\n" + summary)
 
     def print_endpoints(self, elapsed: float) -> None:
         lines = [f"all five services healthy in {elapsed:.1f}s", ""]
         for spec in SERVICES:
-            lines.append(f"  {spec.name:<10} http://127.0.0.1:{spec.port}   (API docs: /docs, OpenAPI: /openapi.json)")
+            lines.append(f"  {spec.name:<10} {self.url(spec)}   (API docs: /docs, OpenAPI: /openapi.json)")
         demo = self.data_dir / "demo-loaded"
         if demo.exists():
             lines += ["", "demo accounts: see " + str(demo)]

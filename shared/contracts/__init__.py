@@ -16,3 +16,4 @@ from shared.contracts import auction as _auction  # noqa: F401
 from shared.contracts import financial as _financial  # noqa: F401
 from shared.contracts import identity as _identity  # noqa: F401
 from shared.contracts import registry as _registry  # noqa: F401
+from shared.contracts import transfers as _transfers  # noqa: F401

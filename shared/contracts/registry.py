@@ -84,6 +84,13 @@ class EntityChanged(Event):
     status: str  # applied, approved, denied, suspended, revoked, closed
     direct_associates: list[str] = []
     transfers_restricted: bool = False
+    # additive (registry v1.1): the detail of §95921(g)(4) restrictions, the association's declared
+    # split of its shared limits (decimal strings, e.g. "0.6"; None = not split), the §95921(g)(3)(A)
+    # deadline to sell or retire after suspension or revocation
+    transfer_restriction: str = "none"  # none, inbound_prohibited, outbound_prohibited, compliance_only, prohibited
+    holding_limit_share: str | None = None
+    purchase_limit_share: str | None = None
+    sell_deadline: datetime | None = None
 
     def aggregate_id(self) -> str:
         return self.entity_id
@@ -112,9 +119,13 @@ class ReserveInstruments(_LedgerCommand):
 
 
 class ReleaseReservation(_LedgerCommand):
+    """Release a reservation. `reservation_id` is the request id of the ReserveInstruments command;
+    when omitted, `request_id` itself names the reservation (additive field, registry v1.1)."""
+
     EVENT_TYPE = "ledger.ReleaseReservation"
 
     reason: str
+    reservation_id: str | None = None
 
 
 class ExecuteMove(_LedgerCommand):
@@ -166,6 +177,10 @@ class ReservationReleased(_LedgerEvent):
     EVENT_TYPE = "registry.ReservationReleased"
 
     request_id: str
+    # additive (registry v1.1): which reservation, and why (also sent when the registry releases
+    # one itself, e.g. the §95921(g)(3)(B) sweep; request_id is then the reservation id)
+    reservation_id: str | None = None
+    reason: str | None = None
 
 
 class MoveRecorded(_LedgerEvent):
@@ -207,3 +222,28 @@ class InstrumentsRetired(_LedgerEvent):
     serials: list[SerialRange]
     reason: str  # surrender, voluntary_retirement
     retired_at: datetime
+
+
+# ---- linkage feed (linkage.feed.v1) ----------------------------------------------------------------
+
+class LedgerMovementReported(Event):
+    """One ledger movement (issuance, move, retirement, inbound from a linked registry) with its serial
+    ranges, for a linked jurisdiction's system. `sequence` is the movement's position in the registry's
+    journal: gap-free and increasing; the same records are served, cursor-paged by `sequence`, at
+    GET /v1/linkage/feed for systems that cannot reach the bus."""
+
+    TOPIC = Topic.LINKAGE
+    EVENT_TYPE = "linkage.LedgerMovementReported"
+
+    sequence: int
+    move_id: str
+    kind: Literal["issuance", "move", "retirement", "inbound"]
+    source_account: str | None  # None: created (issuance) or received from a linked registry
+    destination_account: str
+    quantity: int
+    serials: list[SerialRange]
+    reason: str
+    recorded_at: datetime
+
+    def aggregate_id(self) -> str:
+        return self.move_id

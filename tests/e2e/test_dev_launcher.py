@@ -1,0 +1,68 @@
+"""The README's run command: everything healthy within 60 s, Ctrl-C stops it, a second run keeps the data."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from capreg.services import SERVICES
+from shared.infra.embedded import free_port, port_open
+
+READY = "all five services healthy in"
+
+
+def _launch(data_dir: Path, offset: int, *extra: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "capreg.cli", "dev", "up", "--data-dir", str(data_dir),
+         "--port-offset", str(offset), "--broker-port", str(free_port()), *extra],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+
+
+def _read_until(process: subprocess.Popen[str], marker: str, timeout: float) -> list[str]:
+    lines: list[str] = []
+    deadline = time.monotonic() + timeout
+    assert process.stdout is not None
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line:
+            if process.poll() is not None:
+                break
+            continue
+        lines.append(line.rstrip())
+        if marker in line:
+            return lines
+    raise AssertionError(f"{marker!r} not seen; output:\n" + "\n".join(lines))
+
+
+def test_dev_up_brings_all_services_to_healthy_stops_on_ctrl_c_and_keeps_data(tmp_path: Path):
+    offset = 20000 + os.getpid() % 5000
+    process = _launch(tmp_path, offset)
+    try:
+        lines = _read_until(process, READY, timeout=90)
+        seconds = float(next(line for line in lines if READY in line).split(READY)[1].split("s")[0])
+        assert seconds < 60
+        for spec in SERVICES:
+            r = httpx.get(f"http://127.0.0.1:{spec.port + offset}/readyz", timeout=5)
+            assert r.status_code == 200, (spec.name, r.text)
+            assert r.json()["checks"] == {"database": "ok", "broker": "ok"}
+            assert httpx.get(f"http://127.0.0.1:{spec.port + offset}/openapi.json", timeout=5).status_code == 200
+        _read_until(process, "demo data loaded", timeout=60)
+    finally:
+        process.send_signal(signal.SIGINT)  # what Ctrl-C does
+        code = process.wait(30)
+    assert code == 0
+    assert not any(port_open(spec.port + offset) for spec in SERVICES), "every service stopped"
+    assert (tmp_path / "demo-loaded").exists()
+
+    again = _launch(tmp_path, offset, "--exit-when-ready")
+    output, _ = again.communicate(timeout=120)
+    assert again.returncode == 0, output
+    assert READY in output
+    assert "demo data loaded" not in output, "the second run keeps the data and does not reload the demo"
