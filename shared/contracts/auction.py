@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
 from shared.contracts.base import Event
+from shared.contracts.registry import SerialRange
 from shared.contracts.topics import Topic
 
 
@@ -110,6 +111,63 @@ class BiddingWindowRescheduled(Event):
     bidding_closes_at: datetime
     rescheduled_at: datetime
     reason: str | None = None
+    # Additive (auction): "delayed" = the opening delayed by at most one hour (§95912(j)(1)); that
+    # is not a rescheduled auction and does not stop applications or guarantee amendments.
+    kind: Literal["rescheduled", "delayed"] = "rescheduled"
+
+    def aggregate_id(self) -> str:
+        return self.auction_id
+
+
+class AuctionCancelled(Event):
+    """No sale: the window was cancelled (§95912(j)(3)(E)) or the results not certified (§95912(i)(1)).
+
+    Bid guarantees are to be returned.
+    """
+
+    TOPIC = Topic.AUCTION
+    EVENT_TYPE = "auction.AuctionCancelled"
+
+    auction_id: str
+    kind: Literal["window_cancelled", "not_certified"]
+    cancelled_at: datetime
+    reason: str
+
+    def aggregate_id(self) -> str:
+        return self.auction_id
+
+
+class AuctionResultsPublished(Event):
+    """The public results (§95912(i)(6)): bidder names, settlement prices, distribution without names."""
+
+    TOPIC = Topic.AUCTION
+    EVENT_TYPE = "auction.AuctionResultsPublished"
+
+    auction_id: str
+    published_at: datetime
+    bidders: list[str]
+    current_settlement_price_usd: str | None
+    advance_settlement_price_usd: str | None
+    results: dict[str, Any]  # the published document (docs/auction.md)
+
+    def aggregate_id(self) -> str:
+        return self.auction_id
+
+
+class AuctionSerialsReported(Event):
+    """Serial numbers of allowances purchased at auction, for linked systems (§95912(i)(5)).
+
+    One event per delivery the registry recorded; no account or entity is named (§95921(e)).
+    """
+
+    TOPIC = Topic.LINKAGE
+    EVENT_TYPE = "auction.AuctionSerialsReported"
+
+    auction_id: str
+    move_id: str
+    quantity: int
+    serials: list[SerialRange]
+    reported_at: datetime
 
     def aggregate_id(self) -> str:
         return self.auction_id

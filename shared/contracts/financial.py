@@ -10,7 +10,13 @@ from shared.contracts.topics import Topic
 
 
 class GuaranteeAccepted(Event):
-    """The executive officer accepted an entity's bid guarantee for an auction (§95912(h))."""
+    """The executive officer accepted an entity's bid guarantee for an auction (§95912(h)(8)).
+
+    `accepted_value` is the entity's whole accepted guarantee for the auction at `accepted_at` (the
+    sum over its accepted instruments), not an increment: the latest event replaces earlier ones.
+    It can go down, e.g. to zero when an accepted guarantee is superseded by an amendment that is
+    not accepted yet.
+    """
 
     TOPIC = Topic.FINANCIAL
     EVENT_TYPE = "financial.GuaranteeAccepted"
@@ -35,6 +41,25 @@ class WinnerSettled(Event):
     paid: Money
     guarantee_drawn: Money | None = None
     settled_at: datetime
+
+    def aggregate_id(self) -> str:
+        return f"{self.auction_id}:{self.entity_id}"
+
+
+class WinnerDefaulted(Event):
+    """The payment deadline passed and the bid guarantee did not cover the invoice (§95912(i)(3)(B)).
+
+    No allowances are delivered for this award; `unpaid` is what remains owed after the draws.
+    """
+
+    TOPIC = Topic.FINANCIAL
+    EVENT_TYPE = "financial.WinnerDefaulted"
+
+    auction_id: str
+    entity_id: str
+    unpaid: Money
+    guarantee_drawn: Money | None = None
+    defaulted_at: datetime
 
     def aggregate_id(self) -> str:
         return f"{self.auction_id}:{self.entity_id}"

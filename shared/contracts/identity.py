@@ -77,3 +77,32 @@ class CredentialsRevoked(Event):
 
     def aggregate_id(self) -> str:
         return self.incident_id or (self.individual_ids[0] if self.individual_ids else "none")
+
+
+class IndividualReinstated(Event):
+    """A suspended individual may act again (additive: consumers that ignore it stay correct)."""
+
+    TOPIC = Topic.IDENTITY_INDIVIDUALS
+    EVENT_TYPE = "identity.IndividualReinstated"
+
+    individual_id: str
+    reinstated_by: str
+    reinstated_at: datetime
+
+    def aggregate_id(self) -> str:
+        return self.individual_id
+
+
+class IndividualDeactivated(Event):
+    """The individual's registration is closed for good; their credentials were revoked too."""
+
+    TOPIC = Topic.IDENTITY_INDIVIDUALS
+    EVENT_TYPE = "identity.IndividualDeactivated"
+
+    individual_id: str
+    reason: str
+    deactivated_by: str
+    deactivated_at: datetime
+
+    def aggregate_id(self) -> str:
+        return self.individual_id

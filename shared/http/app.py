@@ -15,6 +15,7 @@ from pydantic import BaseModel
 from shared.clock import OffsetClock
 from shared.context import RequestContext, reset_context, set_context
 from shared.http.errors import ERROR_RESPONSES, install_error_handlers
+from shared.http.ops import router as ops_router
 from shared.runtime import ServiceRuntime
 from shared.telemetry import configure_logging, configure_telemetry
 
@@ -89,6 +90,7 @@ def build_app(
             clock.offset += timedelta(seconds=body.advance_seconds)
             return {"now": clock.now().isoformat()}
 
+    app.include_router(ops_router)
     for router in routers:
         app.include_router(router)
     return app

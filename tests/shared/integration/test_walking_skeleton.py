@@ -60,3 +60,16 @@ async def test_bad_input_is_a_clear_422_never_a_500(service_factory):
     assert body["code"] == "invalid_input"
     fields = {p["field"] for p in body["details"]["problems"]}
     assert {"legal_name", "email", "jurisdiction"} <= fields
+
+
+async def test_operators_see_bus_health_and_individuals_do_not(service_factory, issuer):
+    test_issuer, _ = issuer
+    async with service_factory("registry") as registry:
+        async with registry.client(test_issuer.mint("ops", roles=["market_monitor:CA"])) as client:
+            r = await client.get("/ops/bus")
+        assert r.status_code == 200
+        body = r.json()
+        assert body["service"] == "registry"
+        assert body["outbox"]["pending"] >= 0
+        async with registry.client(test_issuer.mint("ind_1", roles=["individual"])) as client:
+            assert (await client.get("/ops/bus")).status_code == 403
