@@ -139,8 +139,6 @@ class IdempotentConsumer:
         Returns False, with nothing applied, if any record is poison or any handler fails: the
         caller then processes the records one by one, in order, with retries and dead-lettering.
         """
-        if len(records) < 2:
-            return False
         decoded = []
         for record in records:
             try:
@@ -163,9 +161,16 @@ class IdempotentConsumer:
                             causation_id=str(envelope.event_id),
                         )
                     )
-                    if await self._claim(uow, envelope, record.topic):
-                        await handler(event, envelope, uow)
-                        applied += 1
+                    with tracer().start_as_current_span(
+                        f"consume {record.topic}",
+                        context=context_from_traceparent(envelope.traceparent),
+                        kind=trace.SpanKind.CONSUMER,
+                    ) as span:
+                        span.set_attribute("messaging.destination.name", record.topic)
+                        span.set_attribute("capreg.event_type", envelope.event_type)
+                        if await self._claim(uow, envelope, record.topic):
+                            await handler(event, envelope, uow)
+                            applied += 1
                 await uow.commit()
             _consumed.add(applied, {"group": self.group})
             return True
