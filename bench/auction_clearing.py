@@ -24,8 +24,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from services.auction.domain.clearing import clear_pool  # noqa: E402
-from services.auction.domain.clearing_input import (  # noqa: E402
+from services.auction.domain.clearing import clear_pool
+from services.auction.domain.clearing_input import (
     Bid,
     Bidder,
     Currency,
@@ -39,26 +39,39 @@ RATE = Decimal("1.3456")
 
 
 def make_auction(n_bids: int, rng: random.Random) -> PoolAuction:
-    """About 20 bids per bidder, a tenth of bidders in CAD, supply about 40 % of the demand."""
+    """About 20 bids per bidder at 3,100 distinct prices, a tenth of the bidders in CAD, and a
+    supply of about 40 % of the demand (oversubscribed: a tie at the settlement price).
+    Screening has work to do: one bidder in ten bids over its purchase limit and one in ten
+    over its bid guarantee; the others post a guarantee that covers their bids, as most do."""
     n_bidders = max(10, n_bids // 20)
-    bidders = []
-    for index in range(n_bidders):
-        cad = index % 10 == 0
-        bidders.append(Bidder(
-            id=f"B{index:07d}", name=f"Entity {index}", jurisdiction="QC" if cad else "CA",
-            currency=Currency.CAD if cad else Currency.USD, entity_type="covered_entity",
-            purchase_limit=rng.randrange(20_000, 80_000), holding_limit_headroom=rng.randrange(30_000, 120_000),
-            bid_guarantee=Decimal(rng.randrange(200_000, 3_000_000)),
-        ))
-    prices = [Decimal(cents).scaleb(-2) for cents in range(1900, 5000)]  # 3,100 distinct prices
-    bids = [Bid(bidders[rng.randrange(n_bidders)].id, rng.choice(prices), rng.randrange(1, 6) * 1000)
-            for _ in range(n_bids)]
-    supply = sum(bid.quantity for bid in bids) * 2 // 5
+    prices = [Decimal(cents).scaleb(-2) for cents in range(1900, 5000)]
+    owners = [rng.randrange(n_bidders) for _ in range(n_bids)]
+    bid_prices = [rng.choice(prices) for _ in range(n_bids)]
+    quantities = [rng.randrange(1, 6) * 1000 for _ in range(n_bids)]
+    demand = [0] * n_bidders
+    for owner, quantity in zip(owners, quantities, strict=True):
+        demand[owner] += quantity
+    bidders = [_bidder(index, demand[index]) for index in range(n_bidders)]
+    bids = [Bid(bidders[owner].id, price, quantity)
+            for owner, price, quantity in zip(owners, bid_prices, quantities, strict=True)]
+    supply = sum(quantities) * 2 // 5
     offers = {
         "CA": JurisdictionOffer(state_owned=supply * 3 // 4 - 5000, consigned={"UTIL-1": 3000, "UTIL-2": 2001}),
         "QC": JurisdictionOffer(state_owned=supply - supply * 3 // 4),
     }
     return PoolAuction(PoolKind.CURRENT, RESERVE, RATE, offers, bidders, bids)
+
+
+def _bidder(index: int, demand: int) -> Bidder:
+    cad = index % 10 == 0
+    covering = Decimal(50 * max(demand, 1000))  # ≥ every bid value: prices are below 50.00
+    guarantee = covering / 3 if index % 10 == 7 else covering
+    return Bidder(
+        id=f"B{index:07d}", name=f"Entity {index}", jurisdiction="QC" if cad else "CA",
+        currency=Currency.CAD if cad else Currency.USD, entity_type="covered_entity",
+        purchase_limit=demand // 2 + 500 if index % 10 == 3 else 10**9, holding_limit_headroom=10**9,
+        bid_guarantee=(guarantee * (2 if cad else 1)).quantize(Decimal("0.01")),
+    )
 
 
 def measure(n_bids: int) -> tuple[float, float, float, float]:

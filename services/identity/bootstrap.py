@@ -2,12 +2,13 @@
 
 from datetime import timedelta
 
-from shared.clock import Clock, OffsetClock
-from shared.runtime import ServiceRuntime
 from services.identity.adapters.orm import infrastructure
 from services.identity.adapters.unit_of_work import IdentityUnitOfWork
+from services.identity.application.services import IdentityServices
 from services.identity.config import Settings
 from services.identity.entrypoints.consumers import subscriptions
+from shared.clock import Clock, OffsetClock
+from shared.runtime import ServiceRuntime
 
 
 def bootstrap(settings: Settings | None = None, clock: Clock | None = None) -> ServiceRuntime:
@@ -20,3 +21,25 @@ def bootstrap(settings: Settings | None = None, clock: Clock | None = None) -> S
     )
     runtime.subscriptions = subscriptions(runtime)
     return runtime
+
+
+def services(runtime: ServiceRuntime) -> IdentityServices:
+    """The use cases' collaborators; no I/O until `start_services`."""
+    assert isinstance(runtime.settings, Settings)
+
+    def uow_factory() -> IdentityUnitOfWork:
+        uow = runtime.uow()
+        assert isinstance(uow, IdentityUnitOfWork)
+        return uow
+
+    return IdentityServices.from_settings(runtime.settings, runtime.clock, uow_factory)
+
+
+async def start_services(runtime: ServiceRuntime, svc: IdentityServices) -> None:
+    """After the runtime started: load (or create) the signing keys, ensure first-party clients."""
+    from services.identity.application.clients import ensure_first_party_clients
+
+    assert runtime.session_factory is not None
+    svc.keyring.session_factory = runtime.session_factory
+    await svc.keyring.ensure_initial_key(svc.clock.now())
+    await ensure_first_party_clients(svc)

@@ -30,6 +30,7 @@ from dataclasses import replace
 from decimal import Decimal
 
 from services.auction.domain.clearing_allocation import Fill, TieOutcome, fill
+from services.auction.domain.clearing_books import BidBook, Levels, build_books
 from services.auction.domain.clearing_errors import InvalidClearingInput, UnknownBidder
 from services.auction.domain.clearing_input import (
     CALIFORNIA,
@@ -44,6 +45,7 @@ from services.auction.domain.clearing_input import (
 from services.auction.domain.clearing_money import (
     cad_to_usd_cents_floor,
     from_cents,
+    price_from_cents,
     to_cents,
     usd_to_cad_cents,
 )
@@ -62,9 +64,6 @@ from services.auction.domain.clearing_result import (
     TieShare,
 )
 from services.auction.domain.clearing_screening import (
-    BidBook,
-    Level,
-    build_books,
     max_bid_value_cents,
     screen_guarantee,
     screen_limits,
@@ -168,7 +167,7 @@ def _clear(auction: PoolAuction, seed: int, guarantees_usd_cents: Mapping[str, i
     supply = check_offers(auction.offers, prefix)
     books = build_books(auction.bids, bidders, reserve_cents, auction.exchange_rate, prefix)
     screenings: list[Screening] = []
-    accepted: dict[str, list[Level]] = {}
+    accepted: dict[str, Levels] = {}
     for bidder_id in sorted(books):
         bidder = bidders[bidder_id]
         guarantee = (guarantees_usd_cents[bidder_id] if guarantees_usd_cents is not None
@@ -179,26 +178,31 @@ def _clear(auction: PoolAuction, seed: int, guarantees_usd_cents: Mapping[str, i
     return _pool_result(auction, seed, supply, filled, bidders, tuple(screenings))
 
 
-def _screen(bidder: Bidder, book: BidBook, guarantee_cents: int) -> tuple[Screening, list[Level]]:
+def _screen(bidder: Bidder, book: BidBook, guarantee_cents: int) -> tuple[Screening, Levels]:
     """Steps 1 then 2 for one bidder (§95911(e)(3))."""
-    limits = screen_limits(book.levels_desc(), bidder)
+    limits = screen_limits(book.levels, bidder)
     max_value = max_bid_value_cents(limits.kept)
-    guarantee = screen_guarantee(limits.kept, guarantee_cents)
+    guarantee = screen_guarantee(limits.kept, guarantee_cents, max_value)
     screening = Screening(
         bidder_id=bidder.id,
         below_reserve=book.below_reserve,
         effective_limit=limits.effective_limit,
         limit_reason=limits.reason,
-        limit_cuts=tuple(PriceQuantity(from_cents(price), quantity) for price, quantity in limits.cuts),
+        limit_cuts=_price_quantities(limits.cuts),
         guarantee_usd=from_cents(guarantee_cents),
         max_bid_value_usd=from_cents(max_value),
-        guarantee_reentries=tuple(GuaranteeReentry(from_cents(origin), from_cents(to), quantity)
+        guarantee_reentries=tuple(GuaranteeReentry(price_from_cents(origin), price_from_cents(to), quantity)
                                   for origin, to, quantity in guarantee.reentries),
-        guarantee_drops=tuple(PriceQuantity(from_cents(price), quantity)
-                              for price, quantity in guarantee.drops),
-        accepted_quantity=sum(quantity for _, quantity in guarantee.accepted),
+        guarantee_drops=_price_quantities(guarantee.drops),
+        accepted_quantity=guarantee.accepted.total(),
     )
     return screening, guarantee.accepted
+
+
+def _price_quantities(pairs: list[tuple[int, int]]) -> tuple[PriceQuantity, ...]:
+    if not pairs:
+        return ()
+    return tuple(PriceQuantity(price_from_cents(price), quantity) for price, quantity in pairs)
 
 
 def _pool_result(auction: PoolAuction, seed: int, supply: int, filled: Fill,

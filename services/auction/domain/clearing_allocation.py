@@ -7,10 +7,12 @@ distinct prices are sorted; the tie split loops over the tied bidders, never ove
 from __future__ import annotations
 
 import random
+from bisect import bisect_left
 from collections.abc import Mapping
 from dataclasses import dataclass
+from operator import neg
 
-from services.auction.domain.clearing_screening import Level
+from services.auction.domain.clearing_books import Levels
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,11 +54,11 @@ def settlement_price_cents(demand_by_price: Mapping[int, int], supply: int) -> i
     return settlement
 
 
-def fill(accepted: Mapping[str, list[Level]], supply: int, seed: int) -> Fill:
+def fill(accepted: Mapping[str, Levels], supply: int, seed: int) -> Fill:
     """Step 3: one uniform settlement price; everything above it is filled in full; step 4 at it."""
     demand_by_price: dict[int, int] = {}
     for levels in accepted.values():
-        for price, quantity in levels:
+        for price, quantity in zip(levels.prices, levels.quantities, strict=True):
             demand_by_price[price] = demand_by_price.get(price, 0) + quantity
     demand = sum(demand_by_price.values())
     settlement = settlement_price_cents(demand_by_price, supply)
@@ -65,10 +67,11 @@ def fill(accepted: Mapping[str, list[Level]], supply: int, seed: int) -> Fill:
     awards: dict[str, int] = {}
     tied: dict[str, int] = {}
     for bidder_id, levels in accepted.items():
-        awards[bidder_id] = sum(quantity for price, quantity in levels if price > settlement)
-        at_price = sum(quantity for price, quantity in levels if price == settlement)
-        if at_price:
-            tied[bidder_id] = at_price
+        prices = levels.prices  # descending: the levels above the settlement price come first
+        at = bisect_left(prices, -settlement, key=neg)
+        awards[bidder_id] = sum(levels.quantities[:at])
+        if at < len(prices) and prices[at] == settlement:
+            tied[bidder_id] = levels.quantities[at]
     remaining = supply - sum(awards.values())
     tie: TieOutcome | None = None
     if demand_by_price[settlement] > remaining:

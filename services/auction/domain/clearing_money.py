@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from fractions import Fraction
+from functools import lru_cache
 from math import floor
 
 _HALF = Fraction(1, 2)
@@ -37,6 +38,12 @@ def to_cents(amount: Decimal) -> int:
 def from_cents(cents: int) -> Decimal:
     """An integer number of cents as a two-place Decimal: 2000 -> Decimal('20.00')."""
     return Decimal(cents).scaleb(-2)
+
+
+@lru_cache(maxsize=65_536)
+def price_from_cents(cents: int) -> Decimal:
+    """from_cents, memoised: a pool has few distinct prices and Decimals are immutable."""
+    return from_cents(cents)
 
 
 def cad_to_usd_cents(cad_cents: int, cad_per_usd: Decimal) -> int:

@@ -32,47 +32,59 @@ def render_pool(result: PoolResult, *, seed_generated: bool = False) -> JsonObje
         "total_offered": result.total_offered,
         "total_sold": result.total_sold,
         "total_unsold": result.total_unsold,
-        "jurisdictions": {
-            sale.jurisdiction: {
-                "offered": sale.offered,
-                "sold": sale.sold,
-                "unsold": sale.offered - sale.sold,
-                "categories": {
-                    category.category.value: {
-                        "offered": category.offered,
-                        "sold": category.sold,
-                        "unsold": category.offered - category.sold,
-                    }
-                    for category in sale.categories
-                },
-            }
-            for sale in result.jurisdictions
-        },
-        "consignors": {
-            sale.entity_id: {
-                "jurisdiction": sale.jurisdiction,
-                "offered": sale.offered,
-                "sold": sale.sold,
-                "unsold": sale.offered - sale.sold,
-                "value_sold_usd": _money(sale.value_sold_usd),
-            }
-            for sale in result.consignors
-        },
-        "awards": [
-            {
-                "bidder": award.bidder_id,
-                "name": award.name,
-                "jurisdiction": award.jurisdiction,
-                "currency": award.currency.value,
-                "quantity": award.quantity,
-                "cost_usd": _money(award.cost_usd),
-                "cost_cad": _money(award.cost_cad),
-            }
-            for award in result.awards
-        ],
+        "jurisdictions": _jurisdictions(result),
+        "consignors": _consignors(result),
+        "awards": _awards(result),
         "screening": [_screening(screening) for screening in result.screening],
         "tie_break": None if result.tie_break is None else _tie_break(result.tie_break),
     }
+
+
+def _jurisdictions(result: PoolResult) -> JsonObject:
+    return {
+        sale.jurisdiction: {
+            "offered": sale.offered,
+            "sold": sale.sold,
+            "unsold": sale.offered - sale.sold,
+            "categories": {
+                category.category.value: {
+                    "offered": category.offered,
+                    "sold": category.sold,
+                    "unsold": category.offered - category.sold,
+                }
+                for category in sale.categories
+            },
+        }
+        for sale in result.jurisdictions
+    }
+
+
+def _consignors(result: PoolResult) -> JsonObject:
+    return {
+        sale.entity_id: {
+            "jurisdiction": sale.jurisdiction,
+            "offered": sale.offered,
+            "sold": sale.sold,
+            "unsold": sale.offered - sale.sold,
+            "value_sold_usd": _money(sale.value_sold_usd),
+        }
+        for sale in result.consignors
+    }
+
+
+def _awards(result: PoolResult) -> list[JsonObject]:
+    return [
+        {
+            "bidder": award.bidder_id,
+            "name": award.name,
+            "jurisdiction": award.jurisdiction,
+            "currency": award.currency.value,
+            "quantity": award.quantity,
+            "cost_usd": _money(award.cost_usd),
+            "cost_cad": _money(award.cost_cad),
+        }
+        for award in result.awards
+    ]
 
 
 def _price_quantities(items: tuple[PriceQuantity, ...]) -> list[JsonObject]:

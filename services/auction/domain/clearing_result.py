@@ -4,18 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from services.auction.domain.clearing_input import Currency, PoolKind, SaleCategory
 
 
-@dataclass(frozen=True, slots=True)
-class PriceQuantity:
+class PriceQuantity(NamedTuple):
     price_usd: Decimal
     quantity: int
 
 
-@dataclass(frozen=True, slots=True)
-class GuaranteeReentry:
+class GuaranteeReentry(NamedTuple):
     """Lots cut at from_price that re-entered at the lower to_price, where they fit the guarantee."""
 
     from_price_usd: Decimal
@@ -59,8 +58,7 @@ class Award:
     cost_cad: Decimal | None
 
 
-@dataclass(frozen=True, slots=True)
-class TieShare:
+class TieShare(NamedTuple):
     bidder_id: str
     tied_quantity: int
     pro_rata_quantity: int

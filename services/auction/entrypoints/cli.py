@@ -7,15 +7,18 @@ Prints the clearing result as JSON (indent=2) on stdout and exits 0. Bad input: 
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import secrets
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from services.auction.domain.clearing import clear_joint, clear_pool
 from services.auction.domain.clearing_errors import ClearingError
 from services.auction.domain.clearing_input import PoolAuction
-from services.auction.domain.clearing_parse import load_request
+from services.auction.domain.clearing_parse import ClearingRequest, load_request
 from services.auction.domain.clearing_render import JsonObject, render_joint, render_pool
 
 EXIT_OK = 0
@@ -47,10 +50,28 @@ def _read(source: str) -> bytes:
 
 def clear_document(text: str | bytes) -> JsonObject:
     """Parse, clear and render one input document; raises ClearingError on bad input."""
-    request = load_request(text, _new_seed)
+    return _clear_request(load_request(text, _new_seed))
+
+
+def _clear_request(request: ClearingRequest) -> JsonObject:
     if isinstance(request.auction, PoolAuction):
         return render_pool(clear_pool(request.auction, request.seed), seed_generated=request.seed_generated)
     return render_joint(clear_joint(request.auction, request.seed), seed_generated=request.seed_generated)
+
+
+@contextmanager
+def _input_frozen() -> Iterator[None]:
+    """Keep the cyclic garbage collector from scanning the parsed input again and again while
+    clearing: a million parsed bids are a million objects (a large auction clears faster).
+    Objects are unfrozen afterwards, unless someone else had frozen objects before us."""
+    ours = gc.get_freeze_count() == 0
+    if ours:
+        gc.freeze()
+    try:
+        yield
+    finally:
+        if ours:
+            gc.unfreeze()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -64,7 +85,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"input_not_readable: {args.input}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_INVALID_INPUT
     try:
-        output = clear_document(text)
+        request = load_request(text, _new_seed)
+        with _input_frozen():
+            output = _clear_request(request)
     except ClearingError as exc:
         print(f"{exc.code}: {exc.message}", file=sys.stderr)
         return EXIT_INVALID_INPUT

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from services.auction.domain.clearing import clear_pool
+from services.auction.domain.clearing_books import Levels
 from services.auction.domain.clearing_input import (
     Bid,
     Bidder,
@@ -90,16 +91,16 @@ def test_guarantee_screening_cuts_lots_that_re_enter_at_a_lower_price_where_they
 def test_guarantee_cut_lots_all_re_enter_when_the_lower_price_has_room() -> None:
     # Guarantee 90,000: 25.00 cap 3 lots (3.6); 20.00 cap 4 lots (4.5): 1,000 carried;
     # 12.00 cap 7 lots (7.5): room 3,000 takes the carried 1,000 and the own 2,000. Nothing dropped.
-    levels = [(2500, 3000), (2000, 2000), (1200, 2000)]
+    levels = Levels([2500, 2000, 1200], [3000, 2000, 2000])
     screen = screen_guarantee(levels, 9_000_000)
-    assert screen.accepted == [(2500, 3000), (2000, 1000), (1200, 3000)]
+    assert screen.accepted == Levels([2500, 2000, 1200], [3000, 1000, 3000])
     assert screen.reentries == [(2000, 1200, 1000)]
     assert screen.drops == []
     assert max_bid_value_cents(screen.accepted) == 8_400_000  # 12 × 7,000 = 84,000 ≤ 90,000
 
 
 def test_guarantee_covering_the_maximum_bid_value_leaves_bids_untouched() -> None:
-    levels = [(2500, 3000), (2000, 2000)]  # max(75,000, 100,000) = 100,000
+    levels = Levels([2500, 2000], [3000, 2000])  # max(75,000, 100,000) = 100,000
     screen = screen_guarantee(levels, 10_000_000)
     assert screen.accepted == levels and screen.reentries == [] and screen.drops == []
 

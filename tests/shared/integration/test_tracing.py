@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 
 from opentelemetry import trace
 from opentelemetry.sdk.trace import TracerProvider
@@ -25,7 +26,16 @@ async def test_consumer_span_belongs_to_the_trace_of_the_request_that_produced_t
             r = await client.post(
                 "/v1/registrations",
                 json={"legal_name": "Trace Person", "email": f"t{uuid.uuid4().hex[:6]}@example.org",
-                      "jurisdiction": "CA"},
+                      "jurisdiction": "CA", "phone": "+1 415 555 0100", "date_of_birth": "1980-01-01",
+                      "residence": {"line1": "1 Main St", "city": "Sacramento", "region": "CA",
+                                    "postal_code": "95814", "country": "US"},
+                      "government_id": {"type": "passport", "number": uuid.uuid4().hex[:9],
+                                        "issuer": "U.S. Department of State", "expires_on": "2099-01-01"},
+                      "bank_account": {"bank_name": "First Bank",
+                                       "statement_date": datetime.now(UTC).date().isoformat()},
+                      "attestation": {"felony_conviction_within_last_5_years": False,
+                                      "information_is_true": True},
+                      "password": "correct horse battery staple"},
             )
         assert r.status_code == 201
 

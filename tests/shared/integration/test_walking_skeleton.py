@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime, timedelta
 
 import httpx
 
@@ -11,10 +12,19 @@ from shared.testing.server import eventually
 
 async def _registered(identity_url: str) -> str:
     async with httpx.AsyncClient(base_url=identity_url) as client:
+        today = datetime.now(UTC).date()
         r = await client.post(
             "/v1/registrations",
             json={"legal_name": "Ada Lovelace", "email": f"ada-{uuid.uuid4().hex[:6]}@example.org",
-                  "jurisdiction": "CA"},
+                  "jurisdiction": "CA", "phone": "+1 415 555 0100", "date_of_birth": "1985-12-10",
+                  "residence": {"line1": "1 Market St", "city": "San Francisco", "region": "CA",
+                                "postal_code": "94105", "country": "US"},
+                  "government_id": {"type": "passport", "number": uuid.uuid4().hex[:9],
+                                    "issuer": "U.S. Department of State",
+                                    "expires_on": str(today + timedelta(days=900))},
+                  "bank_account": {"bank_name": "First Bank", "statement_date": str(today - timedelta(days=10))},
+                  "attestation": {"felony_conviction_within_last_5_years": False, "information_is_true": True},
+                  "password": "correct horse battery staple"},
         )
     assert r.status_code == 201, r.text
     return str(r.json()["individual_id"])

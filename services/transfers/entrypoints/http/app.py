@@ -2,13 +2,16 @@
 
 from fastapi import FastAPI
 
-from shared.clock import Clock
-from shared.http.app import build_app
-from services.transfers.bootstrap import bootstrap
+from services.transfers.bootstrap import bootstrap, build_policy
 from services.transfers.config import Settings
 from services.transfers.entrypoints.http.routes import router
+from shared.clock import Clock
+from shared.http.app import build_app
 
 
 def create_app(settings: Settings | None = None, clock: Clock | None = None) -> FastAPI:
+    settings = settings or Settings()
     runtime = bootstrap(settings, clock)
-    return build_app(runtime, title="capreg transfers: the §95921 transfer workflow", routers=[router])
+    app = build_app(runtime, title="capreg transfers: the §95921 transfer workflow", routers=[router])
+    app.state.policy = build_policy(settings)
+    return app
