@@ -1,4 +1,4 @@
-"""The `capreg` command: run the dev stack, migrate, clear an auction, verify audit chains."""
+"""The `capreg` command: run the dev stack, migrate, clear an auction, verify audit chains, reconcile the ledger."""
 
 from __future__ import annotations
 
@@ -63,6 +63,20 @@ def _outbox_replay(args: argparse.Namespace) -> int:
     return asyncio.run(replay_outbox(args.service, args.since))
 
 
+def _dev_totp(args: argparse.Namespace) -> int:
+    import pyotp
+
+    print(pyotp.TOTP(args.secret).now())
+    return 0
+
+
+def _ledger_reconcile(args: argparse.Namespace) -> int:
+    from capreg.reconcile import reconcile_ledger
+    from services.registry.config import Settings
+
+    return asyncio.run(reconcile_ledger(args.database_url or Settings().database_url))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="capreg", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -77,6 +91,9 @@ def build_parser() -> argparse.ArgumentParser:
     up.add_argument("--no-demo", action="store_true", help="do not load demo data")
     up.add_argument("--exit-when-ready", action="store_true", help="stop again once everything is healthy")
     up.set_defaults(func=_dev_up)
+    totp = dev.add_parser("totp", help="print the current one-time code of a (demo) TOTP secret")
+    totp.add_argument("secret")
+    totp.set_defaults(func=_dev_totp)
 
     db = sub.add_parser("db", help="database migrations").add_subparsers(dest="db", required=True)
     rev = db.add_parser("revision", help="autogenerate a migration for a service")
@@ -102,6 +119,13 @@ def build_parser() -> argparse.ArgumentParser:
     replay.add_argument("service", choices=sorted(BY_NAME))
     replay.add_argument("--since", required=True, help="ISO-8601 instant")
     replay.set_defaults(func=_outbox_replay)
+
+    ledger = sub.add_parser("ledger", help="registry ledger tools").add_subparsers(dest="ledger", required=True)
+    rec = ledger.add_parser(
+        "reconcile", help="re-derive every balance from the journal of movements; exit 1 on any difference"
+    )
+    rec.add_argument("--database-url", help="registry database (default: CAPREG_REGISTRY_DATABASE_URL)")
+    rec.set_defaults(func=_ledger_reconcile)
     return parser
 
 

@@ -23,7 +23,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
-from capreg.services import SERVICES, ServiceSpec
+from capreg.services import BY_NAME, SERVICES, ServiceSpec
 from shared.db.migrate import upgrade
 from shared.infra.embedded import EmbeddedPostgres, TansuBroker, ensure_database, free_port, port_open
 from shared.messaging.bus import EpochMonitor
@@ -48,6 +48,7 @@ class DevStack:
     pg: EmbeddedPostgres | None = None
     broker: TansuBroker | None = None
     children: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    database_urls: dict[str, str] = field(default_factory=dict)
     _stopping: bool = False
 
     @classmethod
@@ -102,6 +103,7 @@ class DevStack:
             url = _database_url(admin_url, spec.database)
             upgrade(spec.migrations, url)
             urls[spec.name] = url
+        self.database_urls = urls
         self._say("databases created and migrated: " + ", ".join(s.database for s in SERVICES))
         return urls
 
@@ -118,6 +120,8 @@ class DevStack:
             f"{p}ALLOW_CLOCK_CONTROL": "true",
             f"{p}LOG_JSON": os.environ.get(f"{p}LOG_JSON", "true"),
         }
+        if spec.name == "auction":  # holding-limit headroom of bidders (§95912(h)(8)) comes from the registry
+            env[f"{p}REGISTRY_URL"] = self.url(BY_NAME["registry"])
         return env
 
     def start_services(self, urls: dict[str, str], bootstrap: str) -> None:
@@ -159,7 +163,7 @@ class DevStack:
             return
         from capreg.demo import load_demo
 
-        summary = load_demo({s.name: self.url(s) for s in SERVICES})
+        summary = load_demo({s.name: self.url(s) for s in SERVICES}, self.database_urls)
         marker.write_text(summary)
         self._say("demo data loaded:\n" + summary)
 

@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import httpx
+import pyotp
 
 from capreg.services import SERVICES
 from shared.infra.embedded import free_port, port_open
@@ -41,6 +42,40 @@ def _read_until(process: subprocess.Popen[str], marker: str, timeout: float) -> 
     raise AssertionError(f"{marker!r} not seen; output:\n" + "\n".join(lines))
 
 
+_USED_CODES: set[tuple[str, str]] = set()
+
+
+def _sign_in(identity: str, email: str, secret: str) -> str:
+    code = pyotp.TOTP(secret).now()
+    while (email, code) in _USED_CODES:  # a one-time code is refused a second time: wait for the next one
+        time.sleep(1)
+        code = pyotp.TOTP(secret).now()
+    _USED_CODES.add((email, code))
+    r = httpx.post(f"{identity}/oauth/token", data={
+        "grant_type": "urn:capreg:params:oauth:grant-type:mfa-login", "client_id": "capreg-api",
+        "username": email, "password": "demo passphrase 2026", "totp": code,
+    }, timeout=10)
+    assert r.status_code == 200, r.text
+    return str(r.json()["access_token"])
+
+
+def _demo_secret(data_dir: Path, email: str) -> str:
+    line = next(line for line in (data_dir / "demo-loaded").read_text().splitlines() if email in line)
+    return line.split("TOTP secret ")[1].strip()
+
+
+def _alice_holdings(offset: int, data_dir: Path) -> dict[str, int]:
+    identity, registry = (f"http://127.0.0.1:{port + offset}" for port in (8101, 8102))
+    token = _sign_in(identity, "alice@demo.capreg.org", _demo_secret(data_dir, "alice@demo.capreg.org"))
+    headers = {"Authorization": f"Bearer {token}"}
+    mine = httpx.get(f"{registry}/v1/me/accounts", headers=headers, timeout=10)
+    assert mine.status_code == 200, mine.text
+    holding = next(a for a in mine.json()["accounts"] if a["account_type"] == "holding")
+    r = httpx.get(f"{registry}/v1/accounts/{holding['account_number']}/holdings", headers=headers, timeout=10)
+    assert r.status_code == 200, r.text
+    return {f"{b['instrument_type']}:{b.get('vintage')}": b["quantity"] for b in r.json()["balances"]}
+
+
 def test_dev_up_brings_all_services_to_healthy_stops_on_ctrl_c_and_keeps_data(tmp_path: Path):
     offset = 20000 + os.getpid() % 5000
     process = _launch(tmp_path, offset)
@@ -54,6 +89,8 @@ def test_dev_up_brings_all_services_to_healthy_stops_on_ctrl_c_and_keeps_data(tm
             assert r.json()["checks"] == {"database": "ok", "broker": "ok"}
             assert httpx.get(f"http://127.0.0.1:{spec.port + offset}/openapi.json", timeout=5).status_code == 200
         _read_until(process, "demo data loaded", timeout=60)
+        before = _alice_holdings(offset, tmp_path)  # a demo representative signs in with TOTP and sees holdings
+        assert sum(before.values()) > 0, before
     finally:
         process.send_signal(signal.SIGINT)  # what Ctrl-C does
         code = process.wait(30)
@@ -66,3 +103,11 @@ def test_dev_up_brings_all_services_to_healthy_stops_on_ctrl_c_and_keeps_data(tm
     assert again.returncode == 0, output
     assert READY in output
     assert "demo data loaded" not in output, "the second run keeps the data and does not reload the demo"
+
+    third = _launch(tmp_path, offset)
+    try:
+        _read_until(third, READY, timeout=90)
+        assert _alice_holdings(offset, tmp_path) == before, "holdings survive a restart of the stack"
+    finally:
+        third.send_signal(signal.SIGINT)
+        assert third.wait(30) == 0

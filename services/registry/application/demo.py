@@ -70,7 +70,8 @@ async def load_demo_with(
     offsets_each: int = 5_000,
 ) -> dict[str, Any]:
     """`representatives`: (individual id, legal name) pairs, at least two; they are recorded here as
-    KYC-approved individuals (demo only) and represent both entities (primary / alternate)."""
+    KYC-approved individuals (demo only): the first is primary of the first entity, the second its
+    alternate; the third (or else the second) is primary of the second entity, the first its alternate."""
     if len(representatives) < 2:
         raise ValueError("the demo needs two representatives (a primary and an alternate)")
     staff = Principal(subject="demo-registrar",
@@ -83,6 +84,9 @@ async def load_demo_with(
             await uow.registry.upsert_individual(individual_id, legal_name=name, jurisdiction=jurisdiction,
                                                  kyc_status="approved", at=now)
         (first, _), (second, _) = representatives[0], representatives[1]
+        # With a third individual the second entity gets its own primary, so a demo transfer can be
+        # submitted, confirmed and accepted by three different people (§95921(a)(1)).
+        third = representatives[2][0] if len(representatives) > 2 else second
         entities: list[dict[str, Any]] = []
         created = False
         for index, (legal_name, taxpayer_id) in enumerate(DEMO_ENTITIES):
@@ -92,7 +96,7 @@ async def load_demo_with(
                 entity_id = existing[0].id
             else:
                 created = True
-                primary, alternate = (first, second) if index == 0 else (second, first)
+                primary, alternate = (first, second) if index == 0 else (third, first)
                 entity_id = await apply_entity(uow, policy, EntityApplication(
                     legal_name=legal_name, entity_type=EntityType.COVERED, jurisdiction=jurisdiction,
                     taxpayer_id=taxpayer_id,
