@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.context import current_context
 
 GENESIS = "0" * 64
-_AUDIT_LOCK_KEY = 0x6361_7072_6567  # pg advisory lock id: serialises appends to one chain
+AUDIT_LOCK_KEY = 0x6361_7072_6567  # pg advisory lock id: serialises appends to one chain
 
 
 def _digest(prev_hash: str, record: dict[str, Any]) -> str:
@@ -53,7 +53,7 @@ async def record_audit(
 ) -> str:
     """Append one record in the caller's transaction and return its hash."""
     ctx = current_context()
-    await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _AUDIT_LOCK_KEY})
+    await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": AUDIT_LOCK_KEY})
     last = (await session.execute(select(table.c.hash).order_by(table.c.seq.desc()).limit(1))).scalar()
     prev_hash = last or GENESIS
     row = {

@@ -87,7 +87,8 @@ class ServiceRuntime:
         self.session_factory = make_session_factory(self.engine)
         self.epochs = EpochMonitor(s.kafka_bootstrap)
         jwks = JwksClient(s.identity_url.rstrip("/") + "/.well-known/jwks.json")
-        self.verifier = TokenVerifier(jwks, issuer=s.jwt_issuer, audience=s.jwt_audience, revocations=self.revocations)
+        self.verifier = TokenVerifier(jwks, issuer=s.jwt_issuer, audience=s.jwt_audience, revocations=self.revocations,
+                                      clock=self.clock)
         await self._load_revocations()
         if not s.run_background:
             return

@@ -20,6 +20,7 @@ from joserfc.jwk import KeySet
 from joserfc.jws import extract_compact
 
 from shared.auth.principal import Principal
+from shared.clock import Clock, SystemClock
 from shared.errors import Unauthenticated
 
 log = logging.getLogger(__name__)
@@ -93,8 +94,10 @@ class TokenVerifier:
         audience: str,
         revocations: RevocationList | None = None,
         leeway_seconds: int = 5,
+        clock: Clock | None = None,
     ) -> None:
         self.jwks = jwks
+        self.clock = clock or SystemClock()
         self.issuer = issuer
         self.audience = audience
         self.revocations = revocations or RevocationList()
@@ -117,6 +120,7 @@ class TokenVerifier:
                 raise Unauthenticated("invalid access token signature") from exc
         claims = decoded.claims
         registry = jwt.JWTClaimsRegistry(
+            now=lambda: int(self.clock.now().timestamp()),  # the service's clock: dev clock offsets apply
             leeway=self.leeway,
             iss={"essential": True, "value": self.issuer},
             aud={"essential": True, "value": self.audience},

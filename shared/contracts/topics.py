@@ -28,7 +28,7 @@ EPOCH_TOPIC = "capreg.bus-epoch"
 # topic -> consumer groups (one group per consuming service)
 SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
     Topic.IDENTITY_INDIVIDUALS: ("registry", "auction"),
-    Topic.IDENTITY_CREDENTIALS: ("registry", "transfers", "auction", "financial"),
+    Topic.IDENTITY_CREDENTIALS: ("identity", "registry", "transfers", "auction", "financial"),
     Topic.REGISTRY_ENTITIES: ("transfers", "auction"),
     Topic.REGISTRY_ACCOUNTS: ("identity", "transfers", "auction", "financial"),
     Topic.REGISTRY_LEDGER: ("transfers", "auction", "financial"),

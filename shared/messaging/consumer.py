@@ -55,6 +55,7 @@ class IdempotentConsumer:
         session_timeout_ms: int = 6000,
         epoch_check_seconds: float = 1.0,
         handler_attempts: int = 3,
+        fetch_max_wait_ms: int = 50,
     ) -> None:
         self.group = group
         self.bootstrap = bootstrap
@@ -65,6 +66,7 @@ class IdempotentConsumer:
         self.session_timeout_ms = session_timeout_ms
         self.epoch_check_seconds = epoch_check_seconds
         self.handler_attempts = handler_attempts
+        self.fetch_max_wait_ms = fetch_max_wait_ms
         self._stopping = False
         self._consumer: AIOKafkaConsumer | None = None
         self._dlq_producer: AIOKafkaProducer | None = None
@@ -110,6 +112,9 @@ class IdempotentConsumer:
             session_timeout_ms=self.session_timeout_ms,
             heartbeat_interval_ms=max(self.session_timeout_ms // 3, 500),
             metadata_max_age_ms=5000,
+            # the broker answers an empty fetch after this long; short, so an event that arrives
+            # just after a fetch is not held back (aiokafka's 500 ms default dominated latency)
+            fetch_max_wait_ms=self.fetch_max_wait_ms,
         )
         self._consumer = consumer
         await consumer.start()

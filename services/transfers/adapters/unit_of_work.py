@@ -5,7 +5,7 @@ from services.transfers.adapters.oversight_repository import (
     SqlAlchemyOversightRepository,
 )
 from services.transfers.adapters.repository import SqlAlchemyProjectionRepository, SqlAlchemyTransferRepository
-from shared.audit import _AUDIT_LOCK_KEY as AUDIT_CHAIN_LOCK
+from shared.audit import AUDIT_LOCK_KEY as AUDIT_CHAIN_LOCK
 from shared.db.uow import SqlAlchemyUnitOfWork
 
 

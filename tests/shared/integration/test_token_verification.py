@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from joserfc import jwt
 from joserfc.jwk import RSAKey
 
 from shared.auth.verify import JwksClient, TokenVerifier
+from shared.clock import ManualClock
 from shared.contracts.identity import CredentialsRevoked
 from shared.errors import Unauthenticated
 from shared.testing.server import eventually, serve
@@ -51,6 +52,18 @@ async def test_verifier_follows_key_rotation_and_rejects_forgeries():
         assert "rejected" in await _rejected(verifier, issuer.mint("ind_1", audience="someone-else"))
         assert "rejected" in await _rejected(verifier, issuer.mint("ind_1", ttl=-60))
         assert "malformed" in await _rejected(verifier, "not-a-token")
+
+
+async def test_expiry_is_judged_by_the_service_clock_so_dev_clock_offsets_apply():
+    issuer = TestIssuer(issuer="http://clocked")
+    async with serve(issuer.app()) as jwks_server:
+        clock = ManualClock(datetime.now(UTC))
+        verifier = TokenVerifier(JwksClient(jwks_server.url + "/.well-known/jwks.json"),
+                                 issuer="http://clocked", audience="capreg", clock=clock)
+        token = issuer.mint("ind_1", ttl=300)
+        assert (await verifier.verify(token)).subject == "ind_1"
+        clock.advance(timedelta(minutes=10))  # e.g. the dev stack moved every service's clock forward
+        assert "rejected" in await _rejected(verifier, token)
 
 
 async def test_a_revocation_published_by_identity_is_honoured_by_registry_within_seconds(service_factory, issuer):
