@@ -108,3 +108,18 @@ def test_main_can_be_called_in_process(capsys: pytest.CaptureFixture[str]) -> No
     assert capsys.readouterr().out == (DATA / "current_pool.expected.json").read_text()
     assert main([]) == 2  # usage error: argparse's status
     assert main(["clear", str(DATA / "nope.json")]) == 2
+
+
+def test_the_readme_worked_example_clears_as_the_readme_says() -> None:
+    completed = subprocess.run(
+        [sys.executable, "-m", "capreg.cli", "auction", "clear", "docs/examples/auction-small.json"],
+        cwd=REPO_ROOT, capture_output=True, text=True, timeout=60, check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    output = json.loads(completed.stdout)
+    assert (output["settlement_price_usd"], output["settlement_price_cad"]) == ("21.00", "28.35")
+    assert {a["bidder"]: (a["quantity"], a["cost_usd"], a["cost_cad"]) for a in output["awards"]} == {
+        "B1": (5800, "121800.00", None), "B2": (3000, "63000.00", "85050.00"), "B3": (1200, "25200.00", None),
+    }
+    assert output["consignors"]["UTIL-NORTH"]["sold"] == 2000
+    assert (output["tie_break"]["tied_quantity"], output["tie_break"]["remaining_supply"]) == (5000, 3000)
