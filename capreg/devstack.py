@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
 import os
 import signal
 import subprocess
@@ -23,7 +24,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
-from capreg.services import BY_NAME, SERVICES, ServiceSpec
+from capreg.services import BY_NAME, PORTAL, SERVICES, ServiceSpec
 from shared.db.migrate import upgrade
 from shared.infra.embedded import EmbeddedPostgres, TansuBroker, ensure_database, free_port, port_open
 from shared.messaging.bus import EpochMonitor
@@ -120,6 +121,8 @@ class DevStack:
             f"{p}ALLOW_CLOCK_CONTROL": "true",
             f"{p}LOG_JSON": os.environ.get(f"{p}LOG_JSON", "true"),
         }
+        if spec.name == "identity":  # the portal's callback under the port offset (exact-match redirect URI)
+            env[f"{p}PORTAL_REDIRECT_URIS"] = json.dumps([f"{self.url(PORTAL)}/callback"])
         if spec.name == "auction":  # holding-limit headroom of bidders (§95912(h)(8)) comes from the registry
             env[f"{p}REGISTRY_URL"] = self.url(BY_NAME["registry"])
         return env
@@ -142,8 +145,25 @@ class DevStack:
             )
         self._say(f"services starting; logs in {logs}")
 
-    def wait_ready(self, started: float) -> None:
-        pending = {s.name: s for s in SERVICES}
+    def portal_env(self) -> dict[str, str]:
+        p = PORTAL.env_prefix
+        env = {**os.environ, f"{p}HTTP_PORT": str(self.port(PORTAL)), f"{p}PUBLIC_URL": self.url(PORTAL),
+               f"{p}LOG_JSON": os.environ.get(f"{p}LOG_JSON", "true")}
+        for spec in SERVICES:
+            env[f"{p}{spec.name.upper()}_URL"] = self.url(spec)
+        return env
+
+    def start_portal(self) -> None:
+        if port_open(self.port(PORTAL)):
+            raise SystemExit(f"capreg: port {self.port(PORTAL)} for the portal is taken; is another stack running? "
+                             "(--port-offset N moves every service's port)")
+        log = open(self.data_dir / "logs" / "portal.log", "ab")  # noqa: SIM115 - owned by the child's lifetime
+        self.children[PORTAL.name] = subprocess.Popen(
+            [sys.executable, "-m", "services.portal"], env=self.portal_env(), stdout=log, stderr=subprocess.STDOUT,
+        )
+
+    def wait_ready(self, started: float, specs: tuple[ServiceSpec, ...] = SERVICES) -> None:
+        pending = {s.name: s for s in specs}
         with httpx.Client(timeout=2.0) as client:
             while pending and time.monotonic() - started < READY_TIMEOUT_SECONDS:
                 for name, spec in list(pending.items()):
@@ -171,6 +191,9 @@ class DevStack:
         lines = [f"all five services healthy in {elapsed:.1f}s", ""]
         for spec in SERVICES:
             lines.append(f"  {spec.name:<10} {self.url(spec)}   (API docs: /docs, OpenAPI: /openapi.json)")
+        if PORTAL.name in self.children:
+            lines.append(f"  {'portal':<10} {self.url(PORTAL)}   (web portal: sign in with a demo user's e-mail, "
+                         "password and TOTP code)")
         demo = self.data_dir / "demo-loaded"
         if demo.exists():
             lines += ["", "demo accounts: see " + str(demo)]
@@ -189,6 +212,8 @@ class DevStack:
             urls = self.prepare_databases(admin_url)
             self.start_services(urls, bootstrap)
             self.wait_ready(started)
+            self.start_portal()
+            self.wait_ready(started, (PORTAL,))
             self.print_endpoints(time.monotonic() - started)
             self.load_demo()
             if self.exit_when_ready:

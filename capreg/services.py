@@ -44,3 +44,7 @@ SERVICES: tuple[ServiceSpec, ...] = (
     ServiceSpec("financial", 8105),
 )
 BY_NAME = {s.name: s for s in SERVICES}
+
+# The web portal: a deployable without a database or broker, started after the five (not in SERVICES,
+# which the launcher and the tests iterate over for databases and migrations).
+PORTAL = ServiceSpec("portal", 8100)

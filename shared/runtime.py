@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from opentelemetry.metrics import CallbackOptions, Meter, Observation
 from sqlalchemy import select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -29,8 +30,12 @@ from shared.messaging.bus import EpochMonitor
 from shared.messaging.consumer import Handler, IdempotentConsumer
 from shared.messaging.envelope import Envelope
 from shared.messaging.relay import OutboxRelay
+from shared.messaging.stats import OutboxStats, outbox_stats
+from shared.telemetry import meter
 
 log = logging.getLogger(__name__)
+
+BUS_SAMPLE_SECONDS = 5.0  # how often a running service samples its outbox backlog for the metrics
 
 
 @dataclass
@@ -55,6 +60,7 @@ class ServiceRuntime:
     verifier: TokenVerifier | None = None
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
     background_hooks: list[Callable[[ServiceRuntime], asyncio.Task[None]]] = field(default_factory=list)
+    outbox_stats: OutboxStats = field(default_factory=OutboxStats)  # last sample, for the gauges
 
     @property
     def name(self) -> str:
@@ -104,6 +110,8 @@ class ServiceRuntime:
             idempotence=s.kafka_idempotence,
         )
         self._tasks.append(asyncio.create_task(self.relay.run(), name=f"{self.name}-relay"))
+        self._tasks.append(asyncio.create_task(self._sample_bus(), name=f"{self.name}-bus-stats"))
+        _live.append(self)
         for sub in self.subscriptions:
             consumer = IdempotentConsumer(
                 group=self.name,
@@ -120,6 +128,17 @@ class ServiceRuntime:
         for hook in self.background_hooks:
             self._tasks.append(hook(self))
 
+    async def _sample_bus(self) -> None:
+        """Keep `outbox_stats` fresh: metric callbacks run in the exporter's thread and cannot query."""
+        assert self.engine is not None
+        while True:
+            try:
+                async with self.engine.connect() as conn:
+                    self.outbox_stats = await outbox_stats(conn, self.tables.outbox, self.clock.now())
+            except Exception as exc:
+                log.debug("%s: outbox not sampled: %r", self.name, exc)
+            await asyncio.sleep(BUS_SAMPLE_SECONDS)
+
     async def _load_revocations(self) -> None:
         assert self.engine is not None
         table = self.tables.revoked_credentials
@@ -131,6 +150,7 @@ class ServiceRuntime:
             log.warning("could not load revocations: %s", exc)
 
     async def stop(self) -> None:
+        _live[:] = [rt for rt in _live if rt is not self]
         if self.relay is not None:
             self.relay.stop()
         for consumer in self.consumers:
@@ -161,6 +181,37 @@ class ServiceRuntime:
         except Exception as exc:
             checks["broker"] = f"unavailable: {type(exc).__name__}"
         return checks
+
+
+_live: list[ServiceRuntime] = []  # started runtimes of this process (tests run several in one)
+
+
+def _outbox_observations(read: Callable[[OutboxStats], float]) -> Callable[[CallbackOptions], list[Observation]]:
+    def observe(options: CallbackOptions) -> list[Observation]:
+        return [Observation(read(rt.outbox_stats), {"service": rt.name}) for rt in list(_live)]
+
+    return observe
+
+
+def _consumer_lag(options: CallbackOptions) -> list[Observation]:
+    return [Observation(lag, {"service": rt.name, "group": c.group, "topic": topic})
+            for rt in list(_live) for c in list(rt.consumers) for topic, lag in dict(c.lag).items()]
+
+
+def install_bus_gauges(m: Meter) -> None:
+    """Observable gauges of the bus: outbox backlog and consumer lag (dead letters are a counter)."""
+    m.create_observable_gauge("capreg.outbox.pending", [_outbox_observations(lambda s: s.pending)],
+                              unit="{event}", description="events committed to the outbox, not yet published")
+    m.create_observable_gauge("capreg.outbox.oldest_pending_age", [
+        _outbox_observations(lambda s: s.oldest_pending_age_seconds)],
+        unit="s", description="age of the oldest unpublished outbox event")
+    m.create_observable_gauge("capreg.outbox.unconfirmed", [_outbox_observations(lambda s: s.published_unconfirmed)],
+                              unit="{event}", description="published events not yet consumed by every subscriber")
+    m.create_observable_gauge("capreg.consumer.lag", [_consumer_lag], unit="{record}",
+                              description="records on the topic not yet applied by the consumer group")
+
+
+install_bus_gauges(meter())
 
 
 def utcnow() -> datetime:

@@ -119,22 +119,40 @@ class TokenVerifier:
             except (JoseError, ValueError):
                 raise Unauthenticated("invalid access token signature") from exc
         claims = decoded.claims
-        registry = jwt.JWTClaimsRegistry(
-            now=lambda: int(self.clock.now().timestamp()),  # the service's clock: dev clock offsets apply
-            leeway=self.leeway,
-            iss={"essential": True, "value": self.issuer},
-            aud={"essential": True, "value": self.audience},
-            exp={"essential": True},
-            sub={"essential": True},
-        )
-        try:
-            registry.validate(claims)
-        except JoseError as exc:
-            raise Unauthenticated(f"access token rejected: {exc.error}") from exc
+        self._validate_claims(claims)
         principal = principal_from_claims(claims)
         if self.revocations.is_revoked(principal.subject, principal.issued_at, principal.token_id):
             raise Unauthenticated("access token revoked")
         return principal
+
+    def _validate_claims(self, claims: dict[str, Any]) -> None:
+        """iss, aud, sub, and exp/iat/nbf judged by the service's clock.
+
+        In production the service clock is the system clock. A development or test clock moved away
+        from it (`allow_clock_control`, manual test clocks) would otherwise void either every token
+        issued before the move or every token issued after it, so there a token that is valid by
+        either clock is accepted; the two never differ by more than the configured offset.
+        """
+        service_now = int(self.clock.now().timestamp())
+        system_now = int(time.time())
+        instants = [service_now] if abs(service_now - system_now) <= self.leeway else [service_now, system_now]
+        first_error: JoseError | None = None
+        for now in instants:
+            registry = jwt.JWTClaimsRegistry(
+                now=now,
+                leeway=self.leeway,
+                iss={"essential": True, "value": self.issuer},
+                aud={"essential": True, "value": self.audience},
+                exp={"essential": True},
+                sub={"essential": True},
+            )
+            try:
+                registry.validate(claims)
+                return
+            except JoseError as exc:
+                first_error = first_error or exc
+        assert first_error is not None
+        raise Unauthenticated(f"access token rejected: {first_error.error}") from first_error
 
 
 def _ts(value: Any) -> datetime | None:

@@ -72,6 +72,8 @@ class IdempotentConsumer:
         self._dlq_producer: AIOKafkaProducer | None = None
         self._epoch: str | None = None
         self.ready = asyncio.Event()  # set once partitions are assigned
+        self.lag: dict[str, int] = {}  # per topic: records not yet applied (high watermark - position)
+        self.dead_lettered = 0  # records sent to a dead-letter topic since this process started
 
     def stop(self) -> None:
         self._stopping = True
@@ -121,7 +123,7 @@ class IdempotentConsumer:
         self._dlq_producer = AIOKafkaProducer(bootstrap_servers=self.bootstrap, acks="all")
         await self._dlq_producer.start()
         loop = asyncio.get_running_loop()
-        last_check = loop.time()
+        last_check = last_lag = loop.time()
         while not self._stopping:
             batch = await consumer.getmany(timeout_ms=200, max_records=500)
             if consumer.assignment():
@@ -131,12 +133,29 @@ class IdempotentConsumer:
                     for record in records:
                         await self._process(record)
                 await consumer.commit({tp: records[-1].offset + 1})
+            if loop.time() - last_lag >= 1.0:
+                last_lag = loop.time()
+                await self._measure_lag(consumer)
             if loop.time() - last_check >= self.epoch_check_seconds:
                 last_check = loop.time()
                 epoch = await self.epochs.cached(self.epoch_check_seconds * 3)
                 if epoch != self._epoch:
                     log.warning("consumer %s: broker epoch changed; rebuilding from earliest", self.group)
                     return
+
+    async def _measure_lag(self, consumer: AIOKafkaConsumer) -> None:
+        """Per topic, how far the group is behind: the last fetched high watermark minus our position."""
+        lag: dict[str, int] = {}
+        try:
+            for tp in consumer.assignment():
+                high = consumer.highwater(tp)
+                if high is None:
+                    continue  # nothing fetched from this partition yet
+                lag[tp.topic] = lag.get(tp.topic, 0) + max(high - await consumer.position(tp), 0)
+        except KafkaError as exc:  # assignment changed under us: measure again next time
+            log.debug("consumer %s: lag not measured: %r", self.group, exc)
+            return
+        self.lag = lag
 
     async def _process_together(self, records: list[ConsumerRecord[Any, Any]]) -> bool:
         """Apply a partition's batch in one transaction (one inbox row per event).
@@ -282,6 +301,7 @@ class IdempotentConsumer:
             dead_letter_topic(record.topic), value=record.value, key=record.key, headers=headers
         )
         _dead.add(1, {"group": self.group})
+        self.dead_lettered += 1
         log.error("consumer %s: dead-lettered %s@%d/%d: %r", self.group, record.topic, record.partition,
                   record.offset, error)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -60,3 +61,76 @@ def test_collector_config_mounted_and_parseable(compose):
     config = yaml.safe_load((ROOT / source).read_text())
     assert "otlp" in config["receivers"]
     assert set(config["service"]["pipelines"]) >= {"traces", "metrics"}
+
+
+# ---- monitoring: the collector exports to Prometheus, Prometheus scrapes it, Grafana shows it ----------------
+
+def _mounted(service: dict, target: str) -> Path:
+    """The host path of the bind mount whose container path is `target`."""
+    for volume in service["volumes"]:
+        source, _, rest = volume.partition(":")
+        if rest.split(":")[0] == target:
+            assert source.startswith("./"), f"{volume} is not a file of the repository"
+            return ROOT / source
+    raise AssertionError(f"nothing mounted at {target}")
+
+
+def test_the_collector_exports_metrics_to_a_prometheus_endpoint_in_a_metrics_pipeline(compose):
+    collector = compose["services"]["otel-collector"]
+    config = yaml.safe_load(_mounted(collector, "/etc/otelcol/config.yaml").read_text())
+    prometheus = config["exporters"]["prometheus"]
+    assert "prometheus" in config["service"]["pipelines"]["metrics"]["exporters"]
+    assert "otlp" in config["service"]["pipelines"]["metrics"]["receivers"]
+    port = prometheus["endpoint"].rsplit(":", 1)[1]
+    assert any(str(p).endswith(f":{port}") for p in collector["ports"])
+
+
+def test_prometheus_scrapes_the_collectors_exporter(compose):
+    prometheus = compose["services"]["prometheus"]
+    assert prometheus["image"].startswith("prom/prometheus:")
+    config_path = _mounted(prometheus, "/etc/prometheus/prometheus.yml")
+    assert "--config.file=/etc/prometheus/prometheus.yml" in prometheus["command"]
+    config = yaml.safe_load(config_path.read_text())
+    collector = yaml.safe_load(_mounted(compose["services"]["otel-collector"], "/etc/otelcol/config.yaml").read_text())
+    port = collector["exporters"]["prometheus"]["endpoint"].rsplit(":", 1)[1]
+    targets = {t for job in config["scrape_configs"] for sc in job.get("static_configs", []) for t in sc["targets"]}
+    assert f"otel-collector:{port}" in targets
+    assert "otel-collector" in prometheus["depends_on"]
+
+
+def test_grafana_is_provisioned_with_the_prometheus_datasource_and_the_capreg_dashboard(compose):
+    grafana = compose["services"]["grafana"]
+    assert grafana["image"].startswith("grafana/grafana")
+    provisioning = _mounted(grafana, "/etc/grafana/provisioning")
+    [datasource] = yaml.safe_load((provisioning / "datasources" / "prometheus.yaml").read_text())["datasources"]
+    assert datasource["type"] == "prometheus" and datasource["url"] == "http://prometheus:9090"
+    [provider] = yaml.safe_load((provisioning / "dashboards" / "capreg.yaml").read_text())["providers"]
+    dashboards = _mounted(grafana, provider["options"]["path"])
+    files = sorted(dashboards.glob("*.json"))
+    assert files, "no dashboard to provision"
+    exprs = []
+    for file in files:
+        dashboard = json.loads(file.read_text())
+        for panel in dashboard["panels"]:
+            assert panel["datasource"]["uid"] == datasource["uid"], f"{panel['title']}: another datasource"
+            exprs += [t["expr"] for t in panel["targets"]]
+    text = "\n".join(exprs)
+    for metric in ("http_server_duration_milliseconds", "capreg_outbox_pending", "capreg_consumer_lag",
+                   "capreg_consumer_dead_lettered_total"):
+        assert metric in text, f"no panel shows {metric}"
+
+
+def test_the_portal_is_built_from_the_one_dockerfile_and_reaches_the_services_by_their_compose_names(compose):
+    from services.portal.config import Settings as PortalSettings
+
+    portal = compose["services"]["portal"]
+    assert portal["build"]["dockerfile"] == "deploy/Dockerfile"
+    assert portal["command"] == ["python", "-m", "services.portal"]
+    env = portal["environment"]
+    fields = set(PortalSettings.model_fields)
+    for key in env:
+        assert key.startswith("CAPREG_PORTAL_") and key.removeprefix("CAPREG_PORTAL_").lower() in fields, key
+    assert env["CAPREG_PORTAL_HTTP_PORT"] == "8100" and "8100:8100" in portal["ports"]
+    for spec in SERVICES:
+        assert env[f"CAPREG_PORTAL_{spec.name.upper()}_URL"] == f"http://{spec.name}:{spec.port}"
+        assert spec.name in portal["depends_on"]

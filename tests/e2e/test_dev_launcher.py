@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pyotp
 
-from capreg.services import SERVICES
+from capreg.services import PORTAL, SERVICES
 from shared.infra.embedded import free_port, port_open
 
 READY = "all five services healthy in"
@@ -88,6 +88,15 @@ def test_dev_up_brings_all_services_to_healthy_stops_on_ctrl_c_and_keeps_data(tm
             assert r.status_code == 200, (spec.name, r.text)
             assert r.json()["checks"] == {"database": "ok", "broker": "ok"}
             assert httpx.get(f"http://127.0.0.1:{spec.port + offset}/openapi.json", timeout=5).status_code == 200
+        portal = f"http://127.0.0.1:{8100 + offset}"
+        _read_until(process, f"portal     {portal}", timeout=10)  # the launcher prints the portal's URL
+        assert httpx.get(f"{portal}/readyz", timeout=5).status_code == 200
+        signin = httpx.get(f"{portal}/signin", timeout=5)
+        assert signin.status_code == 303
+        authorize = signin.headers["location"]
+        assert authorize.startswith(f"http://127.0.0.1:{8101 + offset}/oauth/authorize?")
+        page = httpx.get(authorize, timeout=5)  # identity knows the portal's callback under the offset
+        assert page.status_code == 200 and "Sign in" in page.text, page.text
         _read_until(process, "demo data loaded", timeout=60)
         before = _alice_holdings(offset, tmp_path)  # a demo representative signs in with TOTP and sees holdings
         assert sum(before.values()) > 0, before
@@ -95,7 +104,7 @@ def test_dev_up_brings_all_services_to_healthy_stops_on_ctrl_c_and_keeps_data(tm
         process.send_signal(signal.SIGINT)  # what Ctrl-C does
         code = process.wait(30)
     assert code == 0
-    assert not any(port_open(spec.port + offset) for spec in SERVICES), "every service stopped"
+    assert not any(port_open(spec.port + offset) for spec in (*SERVICES, PORTAL)), "every service stopped"
     assert (tmp_path / "demo-loaded").exists()
 
     again = _launch(tmp_path, offset, "--exit-when-ready")

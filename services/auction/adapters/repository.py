@@ -390,6 +390,13 @@ class ResultsRepository(_Repository):
     async def public(self, auction_id: str) -> Mapping[Any, Any] | None:
         return await self._one(public_results, None, public_results.c.auction_id == auction_id)
 
+    async def all_public(self, limit: int) -> list[Mapping[Any, Any]]:
+        """The latest `limit` published results, oldest first (published after certification only)."""
+        t = public_results
+        latest = select(t).order_by(t.c.published_at.desc()).limit(limit).subquery()
+        stmt = select(latest).order_by(latest.c.published_at)
+        return list((await self.session.execute(stmt)).mappings().all())
+
     async def add_serial_report(self, *, move_id: str, auction_id: str, serials: list[dict[str, Any]],
                                 quantity: int, at: datetime) -> bool:
         stmt = insert(serial_reports).values(move_id=move_id, auction_id=auction_id, serials=serials,

@@ -197,6 +197,23 @@ async def published_results(auction_id: str, *, uow: AuctionUnitOfWork) -> dict[
             "serials_reported_to_linked_systems": sum(r["quantity"] for r in reports)}
 
 
+def _pool_summary(pool: dict[str, Any]) -> dict[str, Any]:
+    return {"settlement_price_usd": pool.get("settlement_price_usd"),
+            "settlement_price_cad": pool.get("settlement_price_cad"),
+            "offered": pool.get("offered", 0), "sold": pool.get("sold", 0)}
+
+
+async def results_history(*, uow: AuctionUnitOfWork, limit: int) -> list[dict[str, Any]]:
+    """Public figures of every certified auction, oldest first (§95912(i)(6)(B), (C)): no names, no bids."""
+    async with uow:
+        rows = await uow.results.all_public(limit)
+    history = [{"auction_id": row["auction_id"], "auction_date": row["document"].get("auction_date"),
+                "published_at": row["published_at"].isoformat(),
+                "current": _pool_summary(row["document"].get("current") or {}),
+                "advance": _pool_summary(row["document"].get("advance") or {})} for row in rows]
+    return sorted(history, key=lambda r: (r["auction_date"] or "", r["published_at"]))
+
+
 async def clearing_summary(auction_id: str, *, actor: Principal, uow: AuctionUnitOfWork) -> dict[str, Any]:
     """For the executive officer's review (§95912(i)(1)): prices, awards, totals; never the bids."""
     async with uow:

@@ -122,8 +122,11 @@ class World:
     # ---- tokens and HTTP ---------------------------------------------------------------------------
     def token(self, subject: str, *roles: str, mfa: bool = True) -> str:
         """A real RS256 token; its MFA time is the service's (manual) now, so step-up holds."""
-        return str(self.issuer.mint(subject, roles=list(roles) or ["individual"], mfa=mfa,
-                                    auth_time=self.clock.now().timestamp()))
+        # issued at the service's (manual) clock and valid across the months a test moves through, so
+        # the outcome does not depend on the machine's date; step-up still uses auth_time
+        now = self.clock.now().timestamp()
+        return str(self.issuer.mint(subject, roles=list(roles) or ["individual"], mfa=mfa, issued_at=now,
+                                    ttl=400 * 86_400, auth_time=now))
 
     def admin(self, jurisdiction: str = "CA") -> str:
         return self.token(f"staff-admin-{jurisdiction}", f"auction_administrator:{jurisdiction}")

@@ -173,6 +173,9 @@ async def test_a_joint_auction_goes_from_notice_to_certified_results_and_reporte
     assert results["current"]["percent_purchased_by_category"] == {"covered_entity": "100.00"}  # (i)(6)(C)
     for secret in (ca.entity_id, qc.entity_id, "600000", "559500", ca.holding):
         assert secret not in public.text
+    [history] = (await w.call("GET", "/v1/results", None, expect=200)).json()  # the dashboard's series
+    assert (history["auction_id"], history["current"]["settlement_price_usd"], history["current"]["sold"]) == (
+        auction_id, "28.10", 30_000)
 
     # ---- what the financial service and the registry receive -------------------------------------------
     mine = lambda e: e.payload.get("auction_id") == auction_id  # noqa: E731

@@ -104,7 +104,8 @@ async def test_a_redelivered_event_has_no_second_effect(service_factory, infra):
         assert learned == {f"ind_{tag}_0": 1, f"ind_{tag}_1": 1}
 
 
-async def test_a_malformed_event_goes_to_the_dead_letter_topic_and_the_consumer_goes_on(service_factory, infra):
+async def test_a_malformed_event_goes_to_the_dead_letter_topic_and_the_consumer_goes_on(service_factory, infra,
+                                                                                       issuer):
     tag = uuid.uuid4().hex[:6]
     dlq = AIOKafkaConsumer(
         dead_letter_topic(Topic.IDENTITY_INDIVIDUALS), bootstrap_servers=infra.bootstrap,
@@ -130,6 +131,11 @@ async def test_a_malformed_event_goes_to_the_dead_letter_topic_and_the_consumer_
         finally:
             await producer.stop()
         assert await eventually(lambda: _all_learned(registry, tag, 1), timeout=30)
+        async with registry.client(issuer[0].mint("client:ops", roles=["machine"])) as client:
+            bus = (await client.get("/ops/bus")).json()  # operators see the dead letters and the lag
+        [consumer] = [c for c in bus["consumers"] if Topic.IDENTITY_INDIVIDUALS in c["topics"]]
+        assert consumer["dead_lettered"] == 2 and bus["dead_lettered_since_start"] >= 2
+        assert bus["consumer_lag_total"] >= 0 and all(v >= 0 for v in consumer["lag"].values())
 
         await dlq.start()
         try:

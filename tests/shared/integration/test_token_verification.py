@@ -57,13 +57,17 @@ async def test_verifier_follows_key_rotation_and_rejects_forgeries():
 async def test_expiry_is_judged_by_the_service_clock_so_dev_clock_offsets_apply():
     issuer = TestIssuer(issuer="http://clocked")
     async with serve(issuer.app()) as jwks_server:
-        clock = ManualClock(datetime.now(UTC))
+        clock = ManualClock(datetime.now(UTC) + timedelta(days=40))  # e.g. the dev stack's clock moved forward
         verifier = TokenVerifier(JwksClient(jwks_server.url + "/.well-known/jwks.json"),
                                  issuer="http://clocked", audience="capreg", clock=clock)
-        token = issuer.mint("ind_1", ttl=300)
+        # identity runs on the same moved clock: its tokens are issued "in the future" of the system clock
+        token = issuer.mint("ind_1", ttl=300, issued_at=clock.now().timestamp())
         assert (await verifier.verify(token)).subject == "ind_1"
-        clock.advance(timedelta(minutes=10))  # e.g. the dev stack moved every service's clock forward
-        assert "rejected" in await _rejected(verifier, token)
+        clock.advance(timedelta(minutes=10))
+        assert "rejected" in await _rejected(verifier, token)  # expired by the service clock
+        # a token issued before the clock moved stays valid for its lifetime
+        assert (await verifier.verify(issuer.mint("ind_2", ttl=300))).subject == "ind_2"
+        assert "rejected" in await _rejected(verifier, issuer.mint("ind_3", ttl=-60))  # expired by both
 
 
 async def test_a_revocation_published_by_identity_is_honoured_by_registry_within_seconds(service_factory, issuer):

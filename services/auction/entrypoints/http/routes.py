@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 
 from services.auction.adapters.unit_of_work import AuctionUnitOfWork
@@ -290,6 +290,12 @@ async def certify(auction_id: str, body: CertificationBody, request: Request,
 async def winner_notice(auction_id: str, entity_id: str, request: Request,
                         actor: Principal = Depends(current_principal)) -> dict[str, Any]:
     return await queries.winner_notice(auction_id, entity_id, actor=actor, uow=_deps(request)[0])
+
+
+@router.get("/results")
+async def results_history(request: Request, limit: int = Query(40, ge=1, le=200)) -> list[dict[str, Any]]:
+    """Public: settlement prices and quantities offered and sold of the certified auctions, oldest first."""
+    return await queries.results_history(uow=_deps(request)[0], limit=limit)
 
 
 @router.get("/auctions/{auction_id}/results")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 from typing import Any
+from urllib.parse import urlsplit
 
 from authlib.oauth2.base import OAuth2Error
 from fastapi import APIRouter, Depends, Request, Response
@@ -182,10 +183,20 @@ _PAGE_HEADERS = {"X-Frame-Options": "DENY", "Content-Security-Policy": "default-
                  "Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 
 
-def _page(client: str, error: str | None = None, status: int = 200) -> HTMLResponse:
+def _page(client: str, error: str | None = None, status: int = 200, redirect_origins: list[str] | None = None
+          ) -> HTMLResponse:
     notice = f'<p role="alert">{html.escape(error)}</p>' if error else ""
-    return HTMLResponse(_PAGE.format(client=html.escape(client), error=notice), status_code=status,
-                        headers=_PAGE_HEADERS)
+    headers = dict(_PAGE_HEADERS)
+    if redirect_origins:  # Chrome applies form-action to the redirect that follows the post, too
+        headers["Content-Security-Policy"] = f"default-src 'none'; form-action 'self' {' '.join(redirect_origins)}"
+    return HTMLResponse(_PAGE.format(client=html.escape(client), error=notice), status_code=status, headers=headers)
+
+
+def _redirect_origins(request: Request) -> list[str]:
+    """Origins of the portal's registered redirect URIs (exact-match URIs, so nothing else is allowed)."""
+    origins = {urlsplit(uri)._replace(path="", query="", fragment="").geturl()
+               for uri in identity(request).svc.settings.portal_redirect_uris}
+    return sorted(o for o in origins if o.startswith(("http://", "https://")))
 
 
 def _authorization_error(error: OAuth2Error) -> Response:
@@ -202,7 +213,7 @@ async def authorize_page(request: Request) -> Response:
         grant, _ = await run_oauth(request, lambda s, r: s.get_consent_grant(r, end_user=None), form=[])
     except OAuth2Error as error:
         return _authorization_error(error)
-    return _page(grant.request.client.row["name"])
+    return _page(grant.request.client.row["name"], redirect_origins=_redirect_origins(request))
 
 
 @router.post("/oauth/authorize", include_in_schema=False)
@@ -227,7 +238,8 @@ async def authorize(request: Request) -> Response:
                 raise
             await uow.commit()
     except DomainError as refusal:
-        return _page(client_name, refusal.message, status=401 if refusal.status == 401 else refusal.status)
+        return _page(client_name, refusal.message, status=401 if refusal.status == 401 else refusal.status,
+                     redirect_origins=_redirect_origins(request))
     user = AuthorizedPerson(individual_id=person.id, auth_time=svc.clock.now())
 
     def respond(server: Any, oauth_request: Any) -> Any:

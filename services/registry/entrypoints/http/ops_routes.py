@@ -14,6 +14,8 @@ from shared.auth.principal import Principal
 
 router = APIRouter(prefix="/v1/ops", tags=["operations"])
 operator = require_role("machine", "executive_officer", "accounts_administrator")
+# the reconciliation only reads; the market monitor watches the market's integrity (docs/operations.md)
+reader = require_role("machine", "executive_officer", "accounts_administrator", "market_monitor")
 
 
 @router.post("/revocation-sweep")
@@ -25,7 +27,7 @@ async def revocation_sweep(request: Request, _: Principal = Depends(operator)) -
 
 
 @router.get("/reconciliation")
-async def reconciliation(request: Request, _: Principal = Depends(operator)) -> Any:
+async def reconciliation(request: Request, _: Principal = Depends(reader)) -> Any:
     """Re-derive every balance from the journal and compare with the serial blocks (read-only)."""
     async with uow(request) as u:
         await u.session.connection(execution_options={"isolation_level": "REPEATABLE READ"})

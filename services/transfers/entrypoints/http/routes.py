@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Query, Request
 
 from services.transfers.application import determination, queries, steps, submit
 from services.transfers.application.commands import Determine, SubmitTransfer, TransferStep, UndertakeTransfer
-from services.transfers.entrypoints.http import routes_oversight, routes_public
+from services.transfers.entrypoints.http import routes_ops, routes_oversight, routes_public
 from services.transfers.entrypoints.http.deps import actor_of, clock_of, policy_of, step_up, uow_of
 from services.transfers.entrypoints.http.schemas import DeterminationIn, StepIn, SubmitIn, TransferOut, UndertakeIn
 from shared.auth.dependencies import current_principal
@@ -106,3 +106,4 @@ async def determine(transfer_id: str, body: DeterminationIn, request: Request,
 router.include_router(transfers)
 router.include_router(routes_oversight.router)
 router.include_router(routes_public.router)
+router.include_router(routes_ops.router)
