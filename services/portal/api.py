@@ -14,6 +14,7 @@ import httpx
 from fastapi import Request
 
 from services.portal.config import Settings
+from shared.telemetry import current_traceparent
 
 SERVICES = ("identity", "registry", "transfers", "auction", "financial")
 
@@ -83,6 +84,9 @@ class Api:
         bearer = token or self.bearer
         if bearer:
             hdrs["Authorization"] = f"Bearer {bearer}"
+        traceparent = current_traceparent()  # the service's spans join the portal request's trace
+        if traceparent:
+            hdrs.setdefault("traceparent", traceparent)
         url = self.settings.base_url(service) + path
         try:
             response = await self.http.request(method, url, headers=hdrs, **kwargs)

@@ -35,6 +35,7 @@ STAFF_PAGES = (
     ("/staff/transfers", "nav.determinations", ("executive_officer", "accounts_administrator")),
     ("/staff/restrictions", "nav.restrictions", ("executive_officer",)),
     ("/staff/auctions", "nav.auction_admin", ("auction_administrator", "executive_officer")),
+    ("/staff/guarantees", "nav.guarantees", ("financial_services_administrator", "executive_officer")),
     ("/staff/settlement", "nav.settlement", ("financial_services_administrator", "auction_administrator",
                                              "executive_officer")),
     ("/ops", "nav.ops", ("executive_officer", "accounts_administrator", "market_monitor",

@@ -134,3 +134,24 @@ def test_the_portal_is_built_from_the_one_dockerfile_and_reaches_the_services_by
     for spec in SERVICES:
         assert env[f"CAPREG_PORTAL_{spec.name.upper()}_URL"] == f"http://{spec.name}:{spec.port}"
         assert spec.name in portal["depends_on"]
+
+
+def _with_defaults(value: str) -> str:
+    """What compose makes of `${VAR:-default}` when VAR is not set."""
+    return re.sub(r"\$\{[A-Z0-9_]+:-([^}]*)\}", r"\1", value)
+
+
+def test_identity_accepts_the_portals_public_callback_and_the_portal_exports_telemetry(compose):
+    from services.identity.config import Settings as IdentitySettings
+    from services.portal.config import Settings as PortalSettings
+
+    portal_env = {k: _with_defaults(str(v)) for k, v in compose["services"]["portal"]["environment"].items()}
+    identity_env = compose["services"]["identity"]["environment"]
+    raw = identity_env["CAPREG_IDENTITY_PORTAL_REDIRECT_URIS"]
+    assert "${CAPREG_PORTAL_PUBLIC_URL:-" in raw, "one variable sets both the portal's URL and identity's list"
+    portal = PortalSettings(public_url=portal_env["CAPREG_PORTAL_PUBLIC_URL"])
+    redirect_uris = json.loads(_with_defaults(raw))
+    assert portal.redirect_uri in IdentitySettings(portal_redirect_uris=redirect_uris).portal_redirect_uris
+    assert portal.redirect_uri == "http://127.0.0.1:8100/callback"
+    assert portal_env["CAPREG_PORTAL_IDENTITY_PUBLIC_URL"] == identity_env["CAPREG_IDENTITY_JWT_ISSUER"]
+    assert portal_env["CAPREG_PORTAL_OTEL_EXPORTER_ENDPOINT"] == identity_env["CAPREG_IDENTITY_OTEL_EXPORTER_ENDPOINT"]

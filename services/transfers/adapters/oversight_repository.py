@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.transfers.adapters.orm import (
@@ -16,6 +16,7 @@ from services.transfers.adapters.orm import (
     documentation_requests,
     documents,
     notifications,
+    transfers,
 )
 from services.transfers.domain.oversight import Deficiency
 
@@ -73,6 +74,30 @@ class SqlAlchemyOversightRepository:
             stmt = stmt.with_for_update()
         row = (await self.session.execute(stmt)).first()
         return dict(row._mapping) if row else None
+
+    async def search_documentation_requests(self, *, accounts_in: list[str], jurisdictions: set[str],
+                                            status: str | None, transfer_id: str | None,
+                                            limit: int) -> list[dict[str, Any]]:
+        """Requests addressed to `accounts_in` or about transfers of `jurisdictions`, oldest due first, with
+        the transfer's jurisdiction and how many documents were uploaded (never their content)."""
+        scope = []
+        if accounts_in:
+            scope.append(documentation_requests.c.account_number.in_(accounts_in))
+        if jurisdictions:
+            scope.append(transfers.c.jurisdiction.in_(sorted(jurisdictions)))
+        if not scope:
+            return []
+        uploaded = (select(func.count()).select_from(documents)
+                    .where(documents.c.request_id == documentation_requests.c.id).scalar_subquery())
+        stmt = (select(documentation_requests, transfers.c.jurisdiction, uploaded.label("documents"))
+                .join(transfers, transfers.c.id == documentation_requests.c.transfer_id)
+                .where(or_(*scope)))
+        if status:
+            stmt = stmt.where(documentation_requests.c.status == status)
+        if transfer_id:
+            stmt = stmt.where(documentation_requests.c.transfer_id == transfer_id)
+        stmt = stmt.order_by(documentation_requests.c.due_at, documentation_requests.c.id).limit(limit)
+        return [dict(r._mapping) for r in (await self.session.execute(stmt)).all()]
 
     async def set_documentation_status(self, request_id: str, **values: Any) -> None:
         await self.session.execute(

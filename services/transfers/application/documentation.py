@@ -113,6 +113,30 @@ async def _authorize_reader(uow: TransfersUnitOfWork, actor: Actor, request: dic
     raise NotFound("no such documentation request", request_id=request["id"])  # confidential: no hint
 
 
+LIST_ROLES = ("executive_officer", "accounts_administrator")  # the staff who follow up open requests
+DOCUMENTATION_STATUSES = ("open", "fulfilled")
+
+
+async def list_documentation_requests(*, actor: Actor, uow: TransfersUnitOfWork, status: str | None,
+                                      transfer_id: str | None, limit: int) -> list[dict[str, Any]]:
+    """Documentation requests the actor may see (§95921(c)(2)): every request about transfers of the
+    jurisdictions where they are Executive Officer or accounts administrator, and, for a representative,
+    those addressed to an entity they act for. Others get an empty list; documents are not included."""
+    if status is not None and status not in DOCUMENTATION_STATUSES:
+        raise InvalidInput("status must be open or fulfilled", field="status")
+    jurisdictions = {r.split(":", 1)[1] for r in actor.roles
+                     if ":" in r and r.split(":", 1)[0] in LIST_ROLES}
+    async with uow:
+        numbers: set[str] = set()
+        for account in await uow.projections.accounts_seen_by(actor.subject):
+            if actor.subject in account.actors():
+                numbers.update(a.account_number for a in await uow.projections.accounts_of_entity(account.entity_id))
+                numbers.add(account.account_number)
+        return await uow.oversight.search_documentation_requests(
+            accounts_in=sorted(numbers), jurisdictions=jurisdictions, status=status, transfer_id=transfer_id,
+            limit=limit)
+
+
 async def documentation_view(request_id: str, *, actor: Actor, uow: TransfersUnitOfWork) -> dict[str, Any]:
     async with uow:
         request = await uow.oversight.documentation_request(request_id)

@@ -127,7 +127,7 @@ async def test_staff_pages_render_for_their_roles_in_french():
         for page, expected in (("/staff/kyc", "Xavier New"), ("/staff/kyc/ind_x", "Pièce d'identité"),
                                ("/staff/entities", "New Co"), ("/staff/representative-requests", "rr1"),
                                ("/staff/transfers", "Transferts en attente de décision"),
-                               ("/staff/restrictions", "New Co"), ("/staff/auctions", "Lancer l'adjudication"),
+                               ("/staff/restrictions", "New Co"), ("/staff/auctions", "Administration des enchères"),
                                ("/staff/settlement", "Joint Auction #45"), ("/transfers/tr_1", "Consigner une lacune")):
             r = await client.get(page)
             assert r.status_code == 200, (page, r.text[:500])

@@ -25,7 +25,8 @@ async def test_approval_opens_one_set_of_accounts_with_check_digits_and_publishe
     assert len(numbers) == 4  # covered entity: holding, compliance, limited use holding, annual allocation
     assert all(is_valid_account_number(n) for n in numbers)
 
-    changed = await registry.tap.wait("registry.AccountChanged", account_number=numbers[0])
+    # account numbers restart in every test database and the broker is shared: match the entity too
+    changed = await registry.tap.wait("registry.AccountChanged", account_number=numbers[0], entity_id=entity_id)
     assert changed["entity_id"] == entity_id and changed["owner_kind"] == "entity"
     assert {(r["individual_id"], r["role"]) for r in changed["representatives"]} == {
         (primary, "primary"), (alternate, "alternate"), (viewer, "viewing_agent")}

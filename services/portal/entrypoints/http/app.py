@@ -10,12 +10,22 @@ import httpx
 from fastapi import Depends, FastAPI, Request, Response
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
+from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from services.portal import dashboard, i18n
 from services.portal.api import ApiError, http_client
 from services.portal.config import Settings
-from services.portal.entrypoints.http import auth_routes, individual_routes, registration_routes, staff_routes
+from services.portal.entrypoints.http import (
+    auction_routes,
+    auth_routes,
+    financial_routes,
+    individual_routes,
+    registration_routes,
+    representative_routes,
+    staff_routes,
+    transfer_routes,
+)
 from services.portal.session import (
     CookieSealer,
     CsrfFailure,
@@ -26,7 +36,7 @@ from services.portal.session import (
 )
 from services.portal.templating import STATIC_DIR, render
 from shared.clock import Clock, SystemClock
-from shared.telemetry import configure_logging
+from shared.telemetry import configure_logging, configure_telemetry
 
 
 def security_headers(settings: Settings) -> dict[str, str]:
@@ -44,6 +54,8 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging(settings.service_name, level=settings.log_level, json_logs=settings.log_json)
+        configure_telemetry(settings.service_name, otlp_endpoint=settings.otel_exporter_endpoint,
+                            console=settings.otel_console)
         app.state.http = http_client(settings)
         try:
             yield
@@ -58,6 +70,8 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app.state.refresh_locks = {}
     app.state.refreshed = {}
     headers = security_headers(settings)
+    # traces and HTTP metrics like every service (shared/http/app.py); calls to the services carry traceparent
+    FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz,static")
 
     @app.middleware("http")
     async def portal_middleware(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
@@ -108,7 +122,10 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
                             status_code=200 if ok else 503)
 
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
-    for router in (auth_routes.router, registration_routes.router, individual_routes.router, staff_routes.router):
+    for router in (auth_routes.router, registration_routes.router, individual_routes.router, staff_routes.router,
+                   auction_routes.router, financial_routes.router):
         app.include_router(router)
+    app.include_router(transfer_routes.router)  # deficiencies and documentation on a transfer
+    app.include_router(representative_routes.router)  # representative-change requests
     app.include_router(dashboard.router, prefix="/ops")  # the operations dashboard (services/portal/dashboard.py)
     return app

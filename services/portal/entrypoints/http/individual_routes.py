@@ -13,7 +13,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Form, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from services.portal import i18n
+from services.portal import i18n, transfer_oversight
 from services.portal.api import Api, ApiError
 from services.portal.session import User, current_user, get_api
 from services.portal.templating import render
@@ -112,7 +112,11 @@ def _with_error(request: Request, page: Response, error: ApiError, form: dict[st
 
 
 DONE = {"submitted": "transfers.submitted", "confirmed": "transfers.confirmed", "accepted": "transfers.accepted",
-        "determined": "transfers.approved", "withdrawn": "common.done"}
+        "determined": "transfers.approved", "withdrawn": "transfer.withdrawn",
+        # deficiencies and documentation (transfer_routes.py, transfer_oversight.py)
+        "resubmitted": "transfer.resubmitted", "corrected": "transfer.corrected",
+        "deficiency": "transfer.deficiency_recorded", "documentation_requested": "transfer.documentation_requested",
+        "uploaded": "transfer.uploaded"}
 
 
 async def transfer_page(transfer_id: str, request: Request, done: str | None = None,
@@ -138,6 +142,7 @@ async def transfer_page(transfer_id: str, request: Request, done: str | None = N
         and (user.has_role("executive_officer", str(t.get("jurisdiction")))
              or user.has_role("accounts_administrator", str(t.get("jurisdiction")))),
     }
+    ctx.update(await transfer_oversight.transfer_context(api, user, transfer, set(mine)))
     code = error.status if error is not None and error.status < 500 else (502 if error else 200)
     return render(request, "individual/transfer.html", ctx, status_code=code)
 
@@ -197,14 +202,15 @@ async def determination(transfer_id: str, request: Request, decision: str = Form
 
 @router.post("/transfers/{transfer_id}/deficiencies")
 async def deficiency(transfer_id: str, request: Request, kind: str = Form("information"),
-                     responsible: str = Form("source"), problem: str = Form(...),
+                     responsible: str = Form("source"), problem: str = Form(...), fields: str = Form(""),
                      user: User = Depends(current_user), api: Api = Depends(get_api)) -> Response:
     try:
         await api.post("transfers", f"/v1/transfers/{transfer_id}/deficiencies",
-                       json={"kind": kind, "responsible": responsible, "problem": problem, "fields": []})
+                       json={"kind": kind, "responsible": responsible, "problem": problem,
+                             "fields": [f.strip() for f in fields.split(",") if f.strip()]})
     except ApiError as error:
         return await transfer_page(transfer_id, request, None, user, api, error=error)
-    return RedirectResponse(f"/transfers/{transfer_id}", status_code=303)
+    return RedirectResponse(f"/transfers/{transfer_id}?done=deficiency", status_code=303)
 
 
 # -- notifications ----------------------------------------------------------------------------------------
@@ -213,63 +219,3 @@ async def notifications_page(request: Request, user: User = Depends(current_user
                              api: Api = Depends(get_api)) -> Response:
     body, error = await api.get_or_none("transfers", "/v1/notifications", params={"limit": 200})
     return render(request, "individual/notifications.html", {"notifications": items(body), "error": error})
-
-
-# -- auctions: applications and bids ----------------------------------------------------------------------
-async def _auctions(api: Api) -> tuple[list[dict[str, Any]], ApiError | None]:
-    body, error = await api.get_or_none("auction", "/v1/auctions")
-    return items(body, "auctions"), error
-
-
-async def auctions_page(request: Request, user: User = Depends(current_user), api: Api = Depends(get_api),
-                        error: ApiError | None = None, notice: str | None = None) -> Response:
-    auctions, aerror = await _auctions(api)
-    accounts, _ = await my_accounts(api)
-    entities = sorted({(str(a.get("entity_id")), str(a.get("entity_name"))) for a in accounts if a.get("may_act")})
-    rows = []
-    for auction in auctions:
-        aid = auction.get("auction_id") or auction.get("id")
-        mine = []
-        for entity_id, name in entities:
-            application, _ = await api.get_or_none("auction", f"/v1/auctions/{aid}/applications/{entity_id}")
-            bids, _ = await api.get_or_none("auction", f"/v1/auctions/{aid}/bids", params={"entity_id": entity_id})
-            mine.append({"entity_id": entity_id, "name": name, "application": application,
-                         "bids": items(bids, "bids")})
-        rows.append({"auction": auction, "id": aid, "mine": mine})
-    return render(request, "individual/auctions.html", {"auctions": rows, "entities": entities,
-                                                        "error": error or aerror, "notice": notice},
-                  status_code=error.status if error is not None and error.status < 500 else 200)
-
-
-@router.get("/auctions")
-async def auctions_page_route(request: Request, user: User = Depends(current_user),
-                              api: Api = Depends(get_api)) -> Response:
-    return await auctions_page(request=request, user=user, api=api)
-
-
-@router.post("/auctions/{auction_id}/bids")
-async def bid(auction_id: str, request: Request, entity_id: str = Form(...), pool: str = Form("current"),
-              price: str = Form(...), currency: str = Form("USD"), quantity: int = Form(...), totp: str = Form(""),
-              user: User = Depends(current_user), api: Api = Depends(get_api)) -> Response:
-    try:
-        token = await api.step_up(user.refresh_token, totp)
-        await api.post("auction", f"/v1/auctions/{auction_id}/bids", token=token,
-                       json={"entity_id": entity_id, "pool": pool, "price": price, "currency": currency,
-                             "quantity": quantity})
-    except ApiError as error:
-        return await auctions_page(request, user, api, error=error)
-    return await auctions_page(request, user, api, notice=i18n.translate("common.done", request.state.locale))
-
-
-# -- guarantees and invoices ------------------------------------------------------------------------------
-@router.get("/financial")
-async def financial_page(request: Request, user: User = Depends(current_user), api: Api = Depends(get_api)) -> Response:
-    auctions, error = await _auctions(api)
-    rows = []
-    for auction in auctions:
-        aid = auction.get("auction_id") or auction.get("id")
-        guarantees, gerror = await api.get_or_none("financial", f"/v1/auctions/{aid}/guarantees")
-        invoices, ierror = await api.get_or_none("financial", f"/v1/auctions/{aid}/invoices")
-        rows.append({"id": aid, "auction": auction, "guarantees": items(guarantees, "guarantees"),
-                     "invoices": items(invoices, "invoices"), "error": gerror or ierror})
-    return render(request, "individual/financial.html", {"auctions": rows, "error": error})

@@ -4,12 +4,11 @@ services enforce the rules; the portal hides what a person cannot do and shows w
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any
 
 from fastapi import APIRouter, Depends, Form, Request, Response
 from fastapi.responses import RedirectResponse
 
-from services.portal import i18n
+from services.portal import i18n, transfer_oversight
 from services.portal.api import Api, ApiError
 from services.portal.entrypoints.http.individual_routes import items
 from services.portal.session import User, current_user, get_api
@@ -159,10 +158,11 @@ async def representative_decision(request_id: str, request: Request, decision: s
 async def transfer_queue(request: Request, user: User = Depends(oversight), api: Api = Depends(get_api)) -> Response:
     awaiting, error = await api.get_or_none("transfers", "/v1/transfers", params={"status": "awaiting_approval"})
     deficient, derror = await api.get_or_none("transfers", "/v1/transfers", params={"status": "deficient"})
-    recorded, _ = await api.get_or_none("transfers", "/v1/transfers", params={"status": "recorded", "limit": 50})
+    # §95921(c): the open documentation requests of the person's jurisdictions, oldest due first
+    documentation, doc_error = await transfer_oversight.documentation_requests(api, status="open", limit=200)
     return render(request, "staff/transfers.html", {
-        "awaiting": items(awaiting), "deficient": items(deficient), "error": error or derror,
-        "documentation": [t for t in items(recorded) if t.get("flags")],
+        "awaiting": items(awaiting), "deficient": items(deficient), "error": error or derror or doc_error,
+        "documentation": documentation,
     })
 
 
@@ -191,79 +191,3 @@ async def restrict(entity_id: str, request: Request, transfers: str = Form(...),
     except ApiError as error:
         return await restrictions_page(request, None, user, api, error=error)
     return _done(request, "/staff/restrictions")
-
-
-# -- auction administration and settlement ----------------------------------------------------------------
-async def auction_admin(request: Request, done: str | None = None, user: User = Depends(auction_staff),
-                        api: Api = Depends(get_api), error: ApiError | None = None) -> Response:
-    body, read_error = await api.get_or_none("auction", "/v1/auctions")
-    rows: list[dict[str, Any]] = []
-    for auction in items(body, "auctions"):
-        aid = auction.get("auction_id") or auction.get("id")
-        apps, _ = await api.get_or_none("auction", f"/v1/auctions/{aid}/applications")
-        rows.append({"id": aid, "auction": auction, "applications": items(apps, "applications")})
-    return render(request, "staff/auctions.html", {"auctions": rows, "error": error or read_error,
-                                                   "notice": _notice(request, done),
-                                                   "is_admin": user.has_role("auction_administrator"),
-                                                   "is_officer": user.has_role("executive_officer")},
-                  status_code=error.status if error is not None and error.status < 500 else 200)
-
-
-@router.get("/auctions")
-async def auction_admin_route(request: Request, done: str | None = None, user: User = Depends(auction_staff),
-                        api: Api = Depends(get_api)) -> Response:
-    return await auction_admin(request=request, done=done, user=user, api=api)
-
-
-AUCTION_ACTIONS = {
-    "clearing": ("POST", "/clearing", True),
-    "certify": ("POST", "/certification", True),
-    "cancel": ("POST", "/cancellation", False),
-}
-
-
-@router.post("/auctions/{auction_id}/{action}")
-async def auction_action(auction_id: str, action: str, request: Request, note: str = Form(""),
-                         totp: str = Form(""), user: User = Depends(auction_staff),
-                         api: Api = Depends(get_api)) -> Response:
-    if action not in AUCTION_ACTIONS:
-        raise ApiError(404, "not_found", i18n.translate("error.not_found", user.locale))
-    method, suffix, needs_step_up = AUCTION_ACTIONS[action]
-    body: dict[str, Any] = {}
-    if action == "certify":
-        body = {"meets_requirements": True, "note": note}
-    elif action == "cancel":
-        body = {"reason": note}
-    try:
-        token = await api.step_up(user.refresh_token, totp) if needs_step_up else None
-        await api.request("auction", method, f"/v1/auctions/{auction_id}{suffix}", json=body, token=token)
-    except ApiError as error:
-        return await auction_admin(request, None, user, api, error=error)
-    return _done(request, "/staff/auctions")
-
-
-@router.post("/auctions/{auction_id}/applications/{entity_id}/{step}")
-async def application_step(auction_id: str, entity_id: str, step: str, request: Request,
-                           decision: str = Form("approve"), reason: str = Form(""),
-                           user: User = Depends(auction_staff), api: Api = Depends(get_api)) -> Response:
-    if step not in ("eligibility", "participation"):
-        raise ApiError(404, "not_found", i18n.translate("error.not_found", user.locale))
-    body = {"decision": decision, "reason": reason or None} if step == "eligibility" else {}
-    try:
-        await api.post("auction", f"/v1/auctions/{auction_id}/applications/{entity_id}/{step}", json=body)
-    except ApiError as error:
-        return await auction_admin(request, None, user, api, error=error)
-    return _done(request, "/staff/auctions")
-
-
-@router.get("/settlement")
-async def settlement(request: Request, user: User = Depends(settlement_staff), api: Api = Depends(get_api)) -> Response:
-    body, error = await api.get_or_none("auction", "/v1/auctions")
-    rows = []
-    for auction in items(body, "auctions"):
-        aid = auction.get("auction_id") or auction.get("id")
-        state, serror = await api.get_or_none("financial", f"/v1/auctions/{aid}/settlement")
-        guarantees, _ = await api.get_or_none("financial", f"/v1/auctions/{aid}/guarantees")
-        rows.append({"id": aid, "auction": auction, "settlement": state, "error": serror,
-                     "guarantees": items(guarantees, "guarantees")})
-    return render(request, "staff/settlement.html", {"auctions": rows, "error": error})

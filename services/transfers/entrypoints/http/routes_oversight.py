@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, File, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
 from fastapi.responses import Response
 
 from services.transfers.adapters.unit_of_work import TransfersUnitOfWork
@@ -92,6 +92,20 @@ async def request_documentation(transfer_id: str, body: DocumentationRequestIn, 
     cmd = RequestDocumentation(actor=actor_of(principal), transfer_id=transfer_id, party=body.party,
                                description=body.description)
     return await documentation.request_documentation(cmd, uow=uow_of(request), clock=clock_of(request))
+
+
+@router.get("/documentation-requests", summary="Documentation requests you may see, oldest due first (§95921(c))")
+async def list_documentation_requests(
+    request: Request,
+    principal: Principal = Depends(current_principal),
+    status: str | None = Query(None, max_length=16),
+    transfer_id: str | None = Query(None, max_length=40),
+    limit: int = Query(100, ge=1, le=500),
+) -> list[dict[str, Any]]:
+    """Executive Officer and accounts administrator: their jurisdictions' requests; a representative: the
+    requests addressed to an entity they act for; anyone else: nothing (confidential, §95921(c)(2))."""
+    return await documentation.list_documentation_requests(actor=actor_of(principal), uow=uow_of(request),
+                                                           status=status, transfer_id=transfer_id, limit=limit)
 
 
 @router.get("/documentation-requests/{request_id}", summary="A documentation request and its documents")
