@@ -30,6 +30,11 @@ class ApiError(Exception):
         self.service = service
 
     @property
+    def page_status(self) -> int:
+        """The status of the page that shows this error: the service's 4xx, or 502 for its failures."""
+        return self.status if self.status < 500 else 502
+
+    @property
     def problems(self) -> list[str]:
         """Per-field problems (`details.problems[]` of a 422), as `field: message` lines."""
         out: list[str] = []

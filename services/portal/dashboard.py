@@ -111,14 +111,7 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "ops.auctions.empty": ("No certified auction yet.", "Aucune enchère certifiée pour l'instant."),
     "ops.auction": ("Auction", "Enchère"),
 }
-DASHBOARD_MESSAGES: dict[str, dict[str, str]] = {
-    "en": {k: v[0] for k, v in _MESSAGES.items()},
-    "fr": {k: v[1] for k, v in _MESSAGES.items()},
-}
-for _locale, _entries in DASHBOARD_MESSAGES.items():
-    _catalog = i18n.CATALOGS.setdefault(_locale, {})
-    for _key, _text in _entries.items():
-        _catalog.setdefault(_key, _text)
+i18n.register(_MESSAGES)
 
 
 @dataclass

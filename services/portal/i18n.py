@@ -213,6 +213,14 @@ CATALOGS: dict[str, dict[str, str]] = {
 }
 
 
+def register(entries: dict[str, tuple[str, str]]) -> None:
+    """Add a module's (English, French) texts to the catalogs; keys already present are kept."""
+    for index, locale in enumerate(LOCALES):
+        catalog = CATALOGS.setdefault(locale, {})
+        for key, texts in entries.items():
+            catalog.setdefault(key, texts[index])
+
+
 def translate(key: str, locale: str = "en", /, **values: Any) -> str:
     text = CATALOGS.get(locale, {}).get(key) or CATALOGS["en"].get(key) or key
     if values:

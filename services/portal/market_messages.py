@@ -155,11 +155,4 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "fin.certified_at": ("Certified at", "Certifiée le"),
 }
 
-MARKET_MESSAGES: dict[str, dict[str, str]] = {
-    "en": {k: v[0] for k, v in _MESSAGES.items()},
-    "fr": {k: v[1] for k, v in _MESSAGES.items()},
-}
-for _locale, _entries in MARKET_MESSAGES.items():
-    _catalog = i18n.CATALOGS.setdefault(_locale, {})
-    for _key, _text in _entries.items():
-        _catalog.setdefault(_key, _text)
+i18n.register(_MESSAGES)

@@ -89,14 +89,7 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "reps.already": ("{id} already represents the entity.", "{id} représente déjà l'entité."),
     "reps.unknown_change": ("Choose a change.", "Choisissez un changement."),
 }
-TRANSFER_MESSAGES: dict[str, dict[str, str]] = {
-    "en": {k: v[0] for k, v in _MESSAGES.items()},
-    "fr": {k: v[1] for k, v in _MESSAGES.items()},
-}
-for _locale, _entries in TRANSFER_MESSAGES.items():
-    _catalog = i18n.CATALOGS.setdefault(_locale, {})
-    for _key, _text in _entries.items():
-        _catalog.setdefault(_key, _text)
+i18n.register(_MESSAGES)
 
 OPEN_FOR_RESUBMISSION = "deficient"  # §95921(i)(1)(C)
 CLOSED = (None, "refused", "expired", "withdrawn", "denied")

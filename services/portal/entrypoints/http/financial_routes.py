@@ -34,9 +34,7 @@ settlement_staff = requires("financial_services_administrator", "auction_adminis
 
 
 def _status(error: ApiError | None) -> int:
-    if error is None:
-        return 200
-    return error.status if error.status < 500 else 502
+    return 200 if error is None else error.page_status
 
 
 def _notice(request: Request, done: str | None) -> str | None:
