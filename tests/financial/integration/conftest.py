@@ -5,8 +5,6 @@ publishes (GuaranteeAccepted, WinnerSettled, ExecuteMove), and real tokens from 
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
@@ -14,83 +12,16 @@ from typing import Any
 
 import httpx
 import pytest
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from shared.clock import ManualClock
 from shared.contracts.auction import AuctionScheduled, BidderApproved
-from shared.contracts.base import Event, event_class
 from shared.contracts.registry import AccountChanged, Representative
 from shared.contracts.topics import Topic
-from shared.messaging.bus import ensure_topics
-from shared.messaging.envelope import Envelope
+from shared.testing.bus import BusTap
 from shared.testing.server import RunningService, eventually
 
 pytestmark = pytest.mark.integration
 TAPPED = (Topic.FINANCIAL, Topic.REGISTRY_LEDGER_COMMANDS)
-
-
-class Bus:
-    """Publishes other services' events with an aiokafka producer and collects what financial publishes."""
-
-    def __init__(self, bootstrap: str) -> None:
-        self.bootstrap = bootstrap
-        self.seen: list[Event] = []
-        self._producer: AIOKafkaProducer | None = None
-        self._consumer: AIOKafkaConsumer | None = None
-        self._task: asyncio.Task[None] | None = None
-
-    async def start(self) -> None:
-        await ensure_topics(self.bootstrap)
-        self._producer = AIOKafkaProducer(bootstrap_servers=self.bootstrap, acks="all")
-        await self._producer.start()
-        consumer = AIOKafkaConsumer(bootstrap_servers=self.bootstrap, enable_auto_commit=False)
-        await consumer.start()
-        await consumer.topics()
-        tps = [TopicPartition(str(t), p) for t in TAPPED for p in sorted(consumer.partitions_for_topic(str(t)) or {0})]
-        consumer.assign(tps)
-        await consumer.seek_to_end(*tps)
-        for tp in tps:  # fix the starting point before this module publishes anything
-            await consumer.position(tp)
-        self._consumer = consumer
-        self._task = asyncio.create_task(self._run())
-
-    async def stop(self) -> None:
-        if self._task:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-        for client in (self._consumer, self._producer):
-            if client is not None:
-                await client.stop()
-
-    async def _run(self) -> None:
-        assert self._consumer is not None
-        while True:
-            batch = await self._consumer.getmany(timeout_ms=100)
-            for records in batch.values():
-                for record in records:
-                    envelope = Envelope.from_bytes(record.value)
-                    contract = event_class(envelope.event_type, envelope.schema_version)
-                    if contract is not None:
-                        self.seen.append(contract.model_validate(envelope.payload))
-
-    async def publish(self, event: Event, *, producer: str = "auction") -> None:
-        assert self._producer is not None
-        envelope = Envelope(event_type=event.EVENT_TYPE, schema_version=event.SCHEMA_VERSION,
-                            occurred_at=datetime.now(UTC), producer=producer, aggregate_id=event.aggregate_id(),
-                            payload=event.model_dump(mode="json"))
-        await self._producer.send_and_wait(str(event.TOPIC), envelope.to_bytes(), key=envelope.aggregate_id.encode(),
-                                           headers=envelope.headers())
-
-    def events(self, kind: type[Event], **match: Any) -> list[Any]:
-        return [e for e in self.seen if isinstance(e, kind) and all(getattr(e, k) == v for k, v in match.items())]
-
-    async def wait_for(self, kind: type[Event], count: int = 1, timeout: float = 20.0, **match: Any) -> list[Any]:
-        async def enough() -> list[Any] | None:
-            found = self.events(kind, **match)
-            return found if len(found) >= count else None
-
-        return list(await eventually(enough, timeout=timeout))
 
 
 def uid(prefix: str) -> str:
@@ -100,7 +31,7 @@ def uid(prefix: str) -> str:
 class World:
     """Drives the financial API as the FSA, executive officers, auction administrators and representatives."""
 
-    def __init__(self, service: RunningService, bus: Bus, issuer: Any, clock: ManualClock) -> None:
+    def __init__(self, service: RunningService, bus: BusTap, issuer: Any, clock: ManualClock) -> None:
         self.service, self.bus, self.issuer, self.clock = service, bus, issuer, clock
         self.fsa = (uid("fsa"), ("financial_services_administrator:CA", "financial_services_administrator:QC"))
         self.aa = (uid("aa"), ("auction_administrator:CA", "auction_administrator:QC"))
@@ -199,8 +130,8 @@ async def financial(service_factory: Any, clock: ManualClock) -> AsyncIterator[R
 
 
 @pytest.fixture(scope="module")
-async def bus(infra: Any, financial: RunningService) -> AsyncIterator[Bus]:
-    tap = Bus(infra.bootstrap)
+async def bus(infra: Any, financial: RunningService) -> AsyncIterator[BusTap]:
+    tap = BusTap(infra.bootstrap, TAPPED, producer="auction")  # publishes as auction (or registry) would
     await tap.start()
     try:
         yield tap
@@ -209,5 +140,5 @@ async def bus(infra: Any, financial: RunningService) -> AsyncIterator[Bus]:
 
 
 @pytest.fixture
-def world(financial: RunningService, bus: Bus, issuer: Any, clock: ManualClock) -> World:
+def world(financial: RunningService, bus: BusTap, issuer: Any, clock: ManualClock) -> World:
     return World(financial, bus, issuer[0], clock)

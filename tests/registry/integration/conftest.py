@@ -8,7 +8,6 @@ send, and helpers that build approved individuals, approved entities and instrum
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import uuid
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
@@ -16,14 +15,13 @@ from typing import Any
 
 import httpx
 import pytest
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from shared.clock import ManualClock
 from shared.contracts.base import Event
 from shared.contracts.identity import IndividualApproved
 from shared.contracts.topics import Topic
-from shared.messaging.bus import ensure_topics
 from shared.messaging.envelope import Envelope
+from shared.testing.bus import BusTap
 from shared.testing.server import RunningService, eventually
 
 pytestmark = pytest.mark.integration
@@ -36,64 +34,15 @@ QC_LIMIT = 4_875_000  # Québec counts the combined budget: 120,000,000
 TAPPED = (Topic.REGISTRY_LEDGER, Topic.REGISTRY_ACCOUNTS, Topic.REGISTRY_ENTITIES, Topic.LINKAGE)
 
 
-class BusTap:
-    """Reads every record of the registry's topics published after it starts into memory."""
-
-    def __init__(self, bootstrap: str) -> None:
-        self.bootstrap = bootstrap
-        self.seen: list[Envelope] = []
-        self._task: asyncio.Task[None] | None = None
-        self._consumer: AIOKafkaConsumer | None = None
-
-    async def start(self) -> None:
-        self._consumer = AIOKafkaConsumer(*[str(t) for t in TAPPED], bootstrap_servers=self.bootstrap,
-                                          enable_auto_commit=False, auto_offset_reset="earliest",
-                                          metadata_max_age_ms=2000)
-        await self._consumer.start()
-        # The broker is shared by the whole session and account numbers restart in every test
-        # database: start at the end so only this module's registry's events are seen.
-        while not self._consumer.assignment():
-            await asyncio.sleep(0.05)
-        await self._consumer.seek_to_end()
-        self._task = asyncio.create_task(self._run())
-
-    async def _run(self) -> None:
-        assert self._consumer is not None
-        while True:
-            batch = await self._consumer.getmany(timeout_ms=100)
-            for records in batch.values():
-                for record in records:
-                    with contextlib.suppress(Exception):
-                        self.seen.append(Envelope.from_bytes(record.value))
-
-    async def stop(self) -> None:
-        if self._task:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-        if self._consumer:
-            await self._consumer.stop()
-
-    def find(self, event_type: str, **match: Any) -> list[dict[str, Any]]:
-        return [e.payload for e in self.seen
-                if e.event_type == event_type and all(e.payload.get(k) == v for k, v in match.items())]
-
-    async def wait(self, event_type: str, timeout: float = 20.0, **match: Any) -> dict[str, Any]:
-        found = await eventually(lambda: self.find(event_type, **match), timeout=timeout)
-        return found[0]  # type: ignore[no-any-return]
-
-
 class Registry:
     """The running registry plus helpers; every id it makes is unique in the session."""
 
-    def __init__(self, service: RunningService, clock: ManualClock, issuer: Any, bootstrap: str, tap: BusTap,
-                 producer: AIOKafkaProducer) -> None:
+    def __init__(self, service: RunningService, clock: ManualClock, issuer: Any, bootstrap: str, tap: BusTap) -> None:
         self.service = service
         self.clock = clock
         self.issuer = issuer
         self.bootstrap = bootstrap
         self.tap = tap
-        self.producer = producer
 
     @property
     def runtime(self) -> Any:
@@ -127,18 +76,10 @@ class Registry:
 
     # -- the bus
     async def send(self, event: Event, *, event_id: uuid.UUID | None = None) -> Envelope:
-        envelope = Envelope(
-            event_id=event_id or uuid.uuid4(), event_type=event.EVENT_TYPE, schema_version=event.SCHEMA_VERSION,
-            occurred_at=self.clock.now(), producer="tests", aggregate_id=event.aggregate_id(),
-            payload=event.model_dump(mode="json"),
-        )
-        await self.producer.send_and_wait(event.TOPIC, envelope.to_bytes(), key=envelope.aggregate_id.encode(),
-                                          headers=envelope.headers())
-        return envelope
+        return await self.tap.publish(event, occurred_at=self.clock.now(), event_id=event_id)
 
     async def resend(self, envelope: Envelope, topic: str) -> None:
-        await self.producer.send_and_wait(topic, envelope.to_bytes(), key=envelope.aggregate_id.encode(),
-                                          headers=envelope.headers())
+        await self.tap.send(topic, envelope)
 
     # -- parties
     async def individuals(self, n: int, jurisdiction: str = "CA") -> list[str]:
@@ -236,15 +177,11 @@ def registry_settings() -> dict[str, Any]:
 async def registry(service_factory: Callable[..., Any], issuer: Any, infra: Any,
                    registry_settings: dict[str, Any]) -> AsyncIterator[Registry]:
     clock = ManualClock(START)
-    await ensure_topics(infra.bootstrap)
     settings = {"annual_budgets": BUDGETS, "sweep_interval_seconds": 0, **registry_settings}
-    producer = AIOKafkaProducer(bootstrap_servers=infra.bootstrap, acks="all")
-    await producer.start()
-    tap = BusTap(infra.bootstrap)
+    tap = BusTap(infra.bootstrap, TAPPED)
     await tap.start()
     try:
         async with service_factory("registry", clock=clock, **settings) as service:
-            yield Registry(service, clock, issuer[0], infra.bootstrap, tap, producer)
+            yield Registry(service, clock, issuer[0], infra.bootstrap, tap)
     finally:
         await tap.stop()
-        await producer.stop()
