@@ -66,15 +66,25 @@ class _Calls:
         return self.server.call
 
 
-class MfaLoginGrant(_Calls, grants.BaseGrant, grants.TokenEndpointMixin):
-    GRANT_TYPE = MFA_LOGIN
-    TOKEN_ENDPOINT_AUTH_METHODS = ALL_CLIENT_AUTH
+class _ExtensionGrant(_Calls, grants.BaseGrant, grants.TokenEndpointMixin):
+    """An RFC 6749 §4.5 extension grant: the client authenticates and must be allowed the grant type."""
 
-    def validate_token_request(self) -> None:
+    GRANT_TYPE: str
+
+    def _authenticate_client(self) -> Any:
         client = self.authenticate_token_endpoint_client()
         if not client.check_grant_type(self.GRANT_TYPE):
             raise UnauthorizedClientError(f"The client is not authorized to use 'grant_type={self.GRANT_TYPE}'")
         self.request.client = client
+        return client
+
+
+class MfaLoginGrant(_ExtensionGrant):
+    GRANT_TYPE = MFA_LOGIN
+    TOKEN_ENDPOINT_AUTH_METHODS = ALL_CLIENT_AUTH
+
+    def validate_token_request(self) -> None:
+        client = self._authenticate_client()
         form = self.request.form
         email, password, code = form.get("username"), form.get("password"), form.get("totp")
         if not (email and password and code):
@@ -172,15 +182,12 @@ class CodeGrant(_Calls, grants.AuthorizationCodeGrant):
         return status, {**body, **session_fields(self.subject)}, headers
 
 
-class StepUpGrant(_Calls, grants.BaseGrant, grants.TokenEndpointMixin):
+class StepUpGrant(_ExtensionGrant):
     GRANT_TYPE = STEP_UP
     TOKEN_ENDPOINT_AUTH_METHODS = ALL_CLIENT_AUTH
 
     def validate_token_request(self) -> None:
-        client = self.authenticate_token_endpoint_client()
-        if not client.check_grant_type(self.GRANT_TYPE):
-            raise UnauthorizedClientError(f"The client is not authorized to use 'grant_type={self.GRANT_TYPE}'")
-        self.request.client = client
+        client = self._authenticate_client()
         form = self.request.form
         if not form.get("totp"):
             raise InvalidRequestError("'totp' is required")
